@@ -1,0 +1,54 @@
+// Accounts and the people who sign in. An account is a person or a business; every user of a business
+// account (its contacts) sees what belongs to the account. Staff users have no account.
+import { sql } from "drizzle-orm";
+import { check, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const accountKinds = ["person", "business"] as const;
+export type AccountKind = (typeof accountKinds)[number];
+
+export const roles = ["customer", "agent", "admin"] as const;
+export type Role = (typeof roles)[number];
+
+export const locales = ["en", "is"] as const;
+export type Locale = (typeof locales)[number];
+
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: accountKinds }).notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [check("accounts_kind_check", sql`${t.kind} in ('person', 'business')`)],
+);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    // Null for staff; required for customers (enforced by the check below).
+    accountId: text("account_id").references(() => accounts.id, { onDelete: "restrict" }),
+    // Stored lower-cased, so the unique constraint is case-insensitive.
+    email: text("email").notNull().unique(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: roles }).notNull(),
+    // Null until the person picks a language; then it wins over cookie and browser.
+    locale: text("locale", { enum: locales }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("users_account_id_idx").on(t.accountId),
+    check("users_email_lower_check", sql`${t.email} = lower(${t.email})`),
+    check("users_role_check", sql`${t.role} in ('customer', 'agent', 'admin')`),
+    check("users_locale_check", sql`${t.locale} is null or ${t.locale} in ('en', 'is')`),
+    check(
+      "users_customer_account_check",
+      sql`(${t.role} = 'customer') = (${t.accountId} is not null)`,
+    ),
+  ],
+);
+
+export type AccountRow = typeof accounts.$inferSelect;
+export type UserRow = typeof users.$inferSelect;

@@ -1,0 +1,66 @@
+// Domain errors: services throw these with an i18n message key; one tRPC middleware maps them to tRPC
+// codes, and describeError turns any error into what a form or API client may see (never a stack).
+import { TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import type { MessageKey } from "../site/i18n";
+
+export type DomainErrorCode =
+  | "BAD_REQUEST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "TOO_MANY_REQUESTS";
+
+export class DomainError extends Error {
+  override name = "DomainError";
+  constructor(
+    readonly code: DomainErrorCode,
+    readonly messageKey: MessageKey,
+    /** The input field the error belongs to, so a form can show it beside that field. */
+    readonly field?: string,
+  ) {
+    super(messageKey);
+  }
+}
+
+export const notFound = () => new DomainError("NOT_FOUND", "error.notFound");
+
+/** What a caller may learn about an error: a message key, and message keys per input field. */
+export interface ErrorDescription {
+  messageKey: MessageKey;
+  fieldErrors: Record<string, MessageKey[]>;
+}
+
+const codeMessages: Partial<Record<TRPCError["code"], MessageKey>> = {
+  UNAUTHORIZED: "error.unauthorized",
+  FORBIDDEN: "error.forbidden",
+  NOT_FOUND: "error.notFound",
+  TOO_MANY_REQUESTS: "error.tooManyRequests",
+  PAYLOAD_TOO_LARGE: "error.tooLarge",
+};
+
+export function describeError(error: unknown): ErrorDescription {
+  const cause = error instanceof TRPCError ? error.cause : error;
+  if (cause instanceof DomainError) {
+    return {
+      messageKey: cause.messageKey,
+      fieldErrors: cause.field ? { [cause.field]: [cause.messageKey] } : {},
+    };
+  }
+  if (cause instanceof ZodError) {
+    const fieldErrors: Record<string, MessageKey[]> = {};
+    for (const issue of cause.issues) {
+      const field = issue.path.map(String).join(".") || "_";
+      (fieldErrors[field] ??= []).push(asMessageKey(issue.message));
+    }
+    return { messageKey: "error.invalidInput", fieldErrors };
+  }
+  const code = error instanceof TRPCError ? error.code : "INTERNAL_SERVER_ERROR";
+  return { messageKey: codeMessages[code] ?? "error.unexpected", fieldErrors: {} };
+}
+
+/** Input schemas give catalog keys as messages; zod's own English defaults map to a generic key. */
+function asMessageKey(message: string): MessageKey {
+  return /^[a-z]+\.[A-Za-z.]+$/.test(message) ? (message as MessageKey) : "error.invalidField";
+}

@@ -1,0 +1,98 @@
+// The one request listener: it sends /api/trpc to tRPC's node adapter and everything else (pages and
+// static files) to Astro's handler, with security headers and origin checks on the way.
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { App } from "./app";
+import { createHttpContext } from "./context";
+import { appRouter } from "./root";
+
+export const TRPC_PATH = "/api/trpc";
+/** Portal API bodies are small JSON; anything larger is refused with 413 before it is parsed. */
+export const TRPC_MAX_BODY_BYTES = 100 * 1024;
+
+const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * True when a browser sends a state-changing request from another site. Browsers always send Origin on
+ * POST; a request without Origin or Sec-Fetch-Site comes from a non-browser client, which cannot ride
+ * on a visitor's cookie.
+ */
+export function isCrossOriginWrite(req: IncomingMessage, publicOrigin: string): boolean {
+  if (!writeMethods.has(req.method ?? "GET")) return false;
+  const origin = req.headers.origin;
+  if (origin) return origin !== publicOrigin;
+  const site = req.headers["sec-fetch-site"];
+  return site !== undefined && site !== "same-origin" && site !== "none";
+}
+
+export function securityHeaders(app: App): Record<string, string> {
+  const headers: Record<string, string> = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+  };
+  // Vite's development client injects inline scripts, so the policy is on for built servers only.
+  if (!app.config.dev) {
+    headers["Content-Security-Policy"] = [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "font-src 'self'",
+      "connect-src 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "object-src 'none'",
+    ].join("; ");
+  }
+  if (app.config.publicUrl.protocol === "https:") {
+    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
+  }
+  return headers;
+}
+
+export function createRequestListener(app: App, astroHandler: RequestListener): RequestListener {
+  const publicOrigin = app.config.publicUrl.origin;
+  const headers = Object.entries(securityHeaders(app));
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: `${TRPC_PATH}/`,
+    maxBodySize: TRPC_MAX_BODY_BYTES,
+    createContext: ({ req, res }) => createHttpContext(app, req, res),
+    onError({ error, path }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+      }
+    },
+  });
+
+  return (req, res) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+
+    if (path === TRPC_PATH || path.startsWith(`${TRPC_PATH}/`)) {
+      if (isCrossOriginWrite(req, publicOrigin)) return refuseCrossOrigin(res);
+      res.setHeader("Cache-Control", "no-store");
+      return trpc(req, res);
+    }
+
+    // Astro builds Astro.url, and checks form posts' Origin, from the Host header. PUBLIC_URL is the
+    // truth about where Tengsl is reached, so a client's Host or X-Forwarded-* headers never decide it.
+    req.headers.host = app.config.publicUrl.host;
+    req.headers["x-forwarded-proto"] = app.config.publicUrl.protocol.slice(0, -1);
+    delete req.headers["x-forwarded-host"];
+    delete req.headers["x-forwarded-port"];
+    return astroHandler(req, res);
+  };
+}
+
+function refuseCrossOrigin(res: ServerResponse): void {
+  res.writeHead(403, { "Content-Type": "application/json" });
+  res.end(
+    JSON.stringify({
+      error: { code: "FORBIDDEN", message: "Cross-origin requests are not allowed on this door." },
+    }),
+  );
+}

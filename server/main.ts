@@ -1,0 +1,105 @@
+// The server entry: configuration, database and migrations, demo seed, then one node:http server for
+// every door, and a graceful shutdown on SIGTERM/SIGINT. `--dev` serves pages from Astro's dev server.
+import { createServer, type RequestListener } from "node:http";
+import { fileURLToPath } from "node:url";
+import { openDb, type Db } from "../db/client";
+import { migrateDb } from "../db/migrate";
+import { DEMO_PASSWORD, demoSignIns, isEmpty, seedDemo } from "../db/seed/demo";
+import { createApp, pageServices, registerPageServices } from "./app";
+import { ConfigError, loadConfig, redactUrl, type Config } from "./config";
+import { createRequestListener } from "./http";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const dev = process.argv.includes("--dev");
+  let config: Config;
+  try {
+    config = loadConfig(process.env, { dev });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Tengsl cannot start: ${error.message}`);
+    process.exit(1);
+  }
+
+  const db = await openDb({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  await migrateDb(db);
+  const seeded = config.seedDemo && (await isEmpty(db));
+  if (seeded) await seedDemo(db);
+
+  const app = createApp(config, db);
+  registerPageServices(pageServices(app));
+  const pages = dev ? await astroDevHandler(config) : await astroBuiltHandler();
+
+  const server = createServer(createRequestListener(app, pages.handler));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  console.log(`Tengsl is serving on http://${config.host}:${port} (public address ${config.publicUrl.origin})`);
+  console.log(`Database: ${redactUrl(config.databaseUrl)}`);
+  if (seeded) {
+    console.log(`Demo data seeded. Sign in with any of these, password "${DEMO_PASSWORD}":`);
+    for (const person of demoSignIns) console.log(`  ${person.email.padEnd(32)} ${person.role}`);
+  }
+
+  const shutdown = onceOnly(async (signal: string) => {
+    console.log(`${signal} received: finishing open requests, then stopping.`);
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await pages.stop();
+    closeDb(db);
+    clearTimeout(force);
+    process.exit(0);
+  });
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+interface Pages {
+  handler: RequestListener;
+  stop(): Promise<void>;
+}
+
+/** Astro's built node handler, in standalone mode so that it serves static files too. */
+async function astroBuiltHandler(): Promise<Pages> {
+  process.env.ASTRO_NODE_AUTOSTART = "disabled";
+  const entry = new URL("../dist/server/entry.mjs", import.meta.url).href;
+  const { handler } = (await import(entry)) as { handler: RequestListener };
+  return { handler, stop: async () => {} };
+}
+
+/** Astro's dev server on the next port, for reload on change; our server stays the front door. */
+async function astroDevHandler(config: Config): Promise<Pages> {
+  const { dev } = await import("astro");
+  const devServer = await dev({
+    root,
+    logLevel: "warn",
+    server: { host: "127.0.0.1", port: config.port + 1 },
+    vite: { server: { hmr: { clientPort: config.port + 1 } } },
+  });
+  return { handler: (req, res) => devServer.handle(req, res), stop: () => devServer.stop() };
+}
+
+function closeDb(db: Db): void {
+  db.$client.close();
+}
+
+function onceOnly<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
+  let called = false;
+  return async (...args: A) => {
+    if (called) return;
+    called = true;
+    await fn(...args);
+  };
+}
+
+main().catch((error: unknown) => {
+  console.error("Tengsl could not start:", error instanceof Error ? error.message : error);
+  if (process.env.NODE_ENV === "development") console.error(error);
+  process.exit(1);
+});

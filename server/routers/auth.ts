@@ -1,0 +1,29 @@
+import { endSession, startSession } from "../auth/cookies";
+import { authenticate, signInInput, signUp, signUpInput } from "../services/accounts";
+import { publicProcedure, router } from "../trpc";
+
+export const authRouter = router({
+  /** Who is signed in, or null. */
+  me: publicProcedure.query(({ ctx }) =>
+    ctx.user
+      ? { name: ctx.user.name, email: ctx.user.email, role: ctx.user.role, locale: ctx.user.locale }
+      : null,
+  ),
+
+  signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
+    const userId = await signUp(ctx.db, input);
+    await startSession(ctx.auth, ctx.cookies, userId, ctx.session);
+    return { role: "customer" as const };
+  }),
+
+  signIn: publicProcedure.input(signInInput).mutation(async ({ ctx, input }) => {
+    const { userId, role } = await authenticate(ctx.db, input);
+    await startSession(ctx.auth, ctx.cookies, userId, ctx.session);
+    return { role };
+  }),
+
+  signOut: publicProcedure.mutation(async ({ ctx }) => {
+    await endSession(ctx.auth, ctx.cookies, ctx.session);
+    return { ok: true as const };
+  }),
+});

@@ -1,0 +1,6 @@
+import { getCustomerHome } from "../../services/accounts";
+import { customerProcedure, router } from "../../trpc";
+
+export const homeRouter = router({
+  overview: customerProcedure.query(({ ctx }) => getCustomerHome(ctx.db, ctx.actor)),
+});

@@ -1,0 +1,53 @@
+// The procedure builders this project allows. Each role builder checks the caller through the same
+// actor helpers the services use, and narrows ctx.actor for the procedures built on it.
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import {
+  requireAdmin,
+  requireCustomer,
+  requireSignedIn,
+  requireStaff,
+  type Actor,
+} from "./actor";
+import type { Context } from "./context";
+import { describeError, DomainError } from "./errors";
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  // Stacks stay in the server log; no caller ever sees one.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const { messageKey, fieldErrors } = describeError(error);
+    return {
+      message: messageKey,
+      code: shape.code,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, messageKey, fieldErrors },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Domain errors thrown by services become tRPC errors with the same code. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    throw new TRPCError({
+      code: result.error.cause.code,
+      message: result.error.cause.messageKey,
+      cause: result.error.cause,
+    });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+const withActor = <A extends Actor>(check: (actor: Actor | null) => A) =>
+  publicProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, actor: check(ctx.actor) } }));
+
+export const authedProcedure = withActor(requireSignedIn);
+export const customerProcedure = withActor(requireCustomer);
+export const staffProcedure = withActor(requireStaff);
+export const adminProcedure = withActor(requireAdmin);

@@ -1,0 +1,26 @@
+// Server-rendered forms: read the posted fields, call the router, and turn a failure into messages a
+// form shows beside each field and in a summary at the top.
+import type { MessageKey } from "../i18n";
+
+export interface FormErrors {
+  /** The message for the whole form, shown in the summary. */
+  form: MessageKey | null;
+  fields: Record<string, MessageKey[]>;
+}
+
+export const noErrors: FormErrors = { form: null, fields: {} };
+
+export function formErrors(locals: App.Locals, error: unknown): FormErrors {
+  const { messageKey, fieldErrors } = locals.services.describeError(error);
+  if (messageKey === "error.unexpected") console.error("Form submission failed:", error);
+  const hasFields = Object.keys(fieldErrors).length > 0;
+  return { form: hasFields ? null : messageKey, fields: fieldErrors };
+}
+
+/** The posted form's text fields. Files and repeated names are ignored here. */
+export async function readForm(request: Request): Promise<Record<string, string>> {
+  const data = await request.formData();
+  const fields: Record<string, string> = {};
+  for (const [name, value] of data) if (typeof value === "string") fields[name] ??= value;
+  return fields;
+}

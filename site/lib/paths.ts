@@ -1,0 +1,13 @@
+import type { Role } from "../../db/schema";
+
+/** A path on this site to return to after sign-in, or null: never another origin (open redirect). */
+export function safeReturnTo(value: unknown): string | null {
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//")) return null;
+  if (value.includes("\\") || /[\u0000-\u001f]/.test(value)) return null;
+  return value;
+}
+
+export const homeFor = (role: Role) => (role === "customer" ? "/" : "/staff");
+
+export const signInPath = (returnTo: string) =>
+  returnTo === "/" ? "/sign-in" : `/sign-in?returnTo=${encodeURIComponent(returnTo)}`;
