@@ -4,8 +4,19 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const sources = ["site", "server", "db/schema", "db/seed", "db/client.ts", "db/migrate.ts", "db/ids.ts",
-  "scripts/build.mjs", "astro.config.mjs", "package-lock.json", "tsconfig.json"];
+const sources = [
+  "site",
+  "server",
+  "db/schema",
+  "db/seed",
+  "db/client.ts",
+  "db/migrate.ts",
+  "db/ids.ts",
+  "scripts/build.mjs",
+  "astro.config.mjs",
+  "package-lock.json",
+  "tsconfig.json",
+];
 const output = "dist/main.mjs";
 
 function newest(path) {
@@ -21,7 +32,9 @@ function newest(path) {
 
 const built = newest(output);
 if (built === 0 || Math.max(...sources.map(newest)) > built) {
-  console.log(built === 0 ? "No build yet: building…" : "Sources changed since the last build: building…");
+  console.log(
+    built === 0 ? "No build yet: building…" : "Sources changed since the last build: building…",
+  );
   const result = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
   if (result.status !== 0) {
     console.error("The build failed; see above.");

@@ -26,7 +26,8 @@ export function requireCustomer(actor: Actor | null): CustomerActor {
 
 export function requireStaff(actor: Actor | null): StaffActor {
   const a = requireSignedIn(actor);
-  if (a.role !== "agent" && a.role !== "admin") throw new DomainError("FORBIDDEN", "error.forbidden");
+  if (a.role !== "agent" && a.role !== "admin")
+    throw new DomainError("FORBIDDEN", "error.forbidden");
   return a as StaffActor;
 }
 

@@ -28,7 +28,8 @@ const smtpUrl = z
   .string()
   .trim()
   .refine((v) => URL.canParse(v) && /^smtps?:$/.test(new URL(v).protocol), {
-    message: "must be an smtp:// or smtps:// URL, for example smtp://user:pass@mail.example.com:587",
+    message:
+      "must be an smtp:// or smtps:// URL, for example smtp://user:pass@mail.example.com:587",
   });
 
 const flag = z
@@ -70,13 +71,16 @@ export class ConfigError extends Error {
 /** Parses the environment; throws a ConfigError whose message is one line naming the variable. */
 export function loadConfig(env: Record<string, string | undefined>, { dev = false } = {}): Config {
   // An empty variable means "not set", as in most shells' `VAR= command`.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? "environment");
     const value = present[name];
-    const shown = value === undefined || name.includes("TOKEN") ? "" : ` (got "${redactUrl(value)}")`;
+    const shown =
+      value === undefined || name.includes("TOKEN") ? "" : ` (got "${redactUrl(value)}")`;
     throw new ConfigError(`${name} ${issue?.message ?? "is invalid"}${shown}`);
   }
   const e = parsed.data;

@@ -30,7 +30,9 @@ export async function createHttpContext(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<Context> {
-  const cookies: CookieJar = { set: (cookie) => res.appendHeader("Set-Cookie", cookie.serialize()) };
+  const cookies: CookieJar = {
+    set: (cookie) => res.appendHeader("Set-Cookie", cookie.serialize()),
+  };
   const sessionId = auth.readSessionCookie(req.headers.cookie ?? "");
   const { session, user } = await resolveSession(auth, sessionId, cookies);
   return createContextInner({ db, auth, session, user, cookies });

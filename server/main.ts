@@ -33,19 +33,7 @@ async function main(): Promise<void> {
   const pages = dev ? await astroDevHandler(config) : await astroBuiltHandler();
 
   const server = createServer(createRequestListener(app, pages.handler));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  console.log(`Tengsl is serving on http://${config.host}:${port} (public address ${config.publicUrl.origin})`);
-  console.log(`Database: ${redactUrl(config.databaseUrl)}`);
-  if (seeded) {
-    console.log(`Demo data seeded. Sign in with any of these, password "${DEMO_PASSWORD}":`);
-    for (const person of demoSignIns) console.log(`  ${person.email.padEnd(32)} ${person.role}`);
-  }
-
+  // Registered before listening, so that a signal arriving the moment we answer is handled gracefully.
   const shutdown = onceOnly(async (signal: string) => {
     console.log(`${signal} received: finishing open requests, then stopping.`);
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
@@ -58,6 +46,20 @@ async function main(): Promise<void> {
   });
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  console.log(
+    `Tengsl is serving on http://${config.host}:${port} (public address ${config.publicUrl.origin})`,
+  );
+  console.log(`Database: ${redactUrl(config.databaseUrl)}`);
+  if (seeded) {
+    console.log(`Demo data seeded. Sign in with any of these, password "${DEMO_PASSWORD}":`);
+    for (const person of demoSignIns) console.log(`  ${person.email.padEnd(32)} ${person.role}`);
+  }
 }
 
 interface Pages {

@@ -2,13 +2,7 @@
 // actor helpers the services use, and narrows ctx.actor for the procedures built on it.
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import {
-  requireAdmin,
-  requireCustomer,
-  requireSignedIn,
-  requireStaff,
-  type Actor,
-} from "./actor";
+import { requireAdmin, requireCustomer, requireSignedIn, requireStaff, type Actor } from "./actor";
 import type { Context } from "./context";
 import { describeError, DomainError } from "./errors";
 
@@ -21,7 +15,13 @@ const t = initTRPC.context<Context>().create({
     return {
       message: messageKey,
       code: shape.code,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, messageKey, fieldErrors },
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        messageKey,
+        fieldErrors,
+      },
     };
   },
 });

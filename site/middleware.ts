@@ -21,7 +21,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const { locals, cookies, url, request } = context;
   const services = pageServices();
   const jar = {
-    set: (c: { name: string; value: string; attributes: object }) => cookies.set(c.name, c.value, c.attributes),
+    set: (c: { name: string; value: string; attributes: object }) =>
+      cookies.set(c.name, c.value, c.attributes),
   };
   const sessionId = cookies.get(services.sessionCookieName)?.value ?? null;
   const { session, user } = await services.resolveSession(sessionId, jar);
@@ -45,6 +46,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
 
   const response = await next();
   // Pages show one person's data: never cache them in shared caches or the back/forward cache of another user.
-  if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "private, no-store");
+  if (!response.headers.has("Cache-Control"))
+    response.headers.set("Cache-Control", "private, no-store");
   return response;
 });

@@ -10,8 +10,18 @@ export const DEMO_PASSWORD = "tengsl-demo";
 
 export const demoSignIns = [
   { email: "anna@example.com", name: "Anna Jónsdóttir", role: "customer", account: "anna" },
-  { email: "jon@nordurljos.example.com", name: "Jón Sigurðsson", role: "customer", account: "nordurljos" },
-  { email: "gudrun@nordurljos.example.com", name: "Guðrún Helgadóttir", role: "customer", account: "nordurljos" },
+  {
+    email: "jon@nordurljos.example.com",
+    name: "Jón Sigurðsson",
+    role: "customer",
+    account: "nordurljos",
+  },
+  {
+    email: "gudrun@nordurljos.example.com",
+    name: "Guðrún Helgadóttir",
+    role: "customer",
+    account: "nordurljos",
+  },
   { email: "agent@example.com", name: "Sigga Agent", role: "agent", account: null },
   { email: "admin@example.com", name: "Ari Admin", role: "admin", account: null },
 ] as const satisfies readonly { email: string; name: string; role: Role; account: string | null }[];

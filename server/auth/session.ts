@@ -1,6 +1,6 @@
 // Sessions: Lucia 3 behind this module, so replacing it (it is in maintenance upstream) touches nothing
 // else. Cookies are HttpOnly and SameSite=Lax, Secure when PUBLIC_URL is https.
-import { Lucia, TimeSpan, type Cookie } from "lucia";
+import { Lucia, TimeSpan } from "lucia";
 import type { Db } from "../../db/client";
 import type { Locale, Role } from "../../db/schema";
 import { SessionAdapter } from "./session-adapter";

@@ -85,7 +85,10 @@ export async function signUp(db: Db, input: SignUpInput): Promise<string> {
 }
 
 /** The user these credentials name. Unknown email and wrong password fail alike, in equal time. */
-export async function authenticate(db: Db, input: SignInInput): Promise<{ userId: string; role: Role }> {
+export async function authenticate(
+  db: Db,
+  input: SignInInput,
+): Promise<{ userId: string; role: Role }> {
   const [user] = await db
     .select({ id: users.id, role: users.role, passwordHash: users.passwordHash })
     .from(users)

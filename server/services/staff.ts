@@ -8,7 +8,10 @@ export async function getStaffHome(db: Db, _actor: StaffActor) {
   const [accountRows, customerRows, staffRows] = await Promise.all([
     db.select({ kind: accounts.kind, n: count() }).from(accounts).groupBy(accounts.kind),
     db.select({ n: count() }).from(users).where(eq(users.role, "customer")),
-    db.select({ n: count() }).from(users).where(inArray(users.role, ["agent", "admin"])),
+    db
+      .select({ n: count() })
+      .from(users)
+      .where(inArray(users.role, ["agent", "admin"])),
   ]);
   const accountsOf = (kind: string) => accountRows.find((r) => r.kind === kind)?.n ?? 0;
   return {
@@ -21,7 +24,13 @@ export async function getStaffHome(db: Db, _actor: StaffActor) {
 
 export async function listTeam(db: Db, _actor: AdminActor) {
   return db
-    .select({ id: users.id, name: users.name, email: users.email, role: users.role, createdAt: users.createdAt })
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      createdAt: users.createdAt,
+    })
     .from(users)
     .where(inArray(users.role, ["agent", "admin"]))
     .orderBy(asc(users.name));

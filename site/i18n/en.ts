@@ -2,7 +2,8 @@
 export const en = {
   "app.name": "Tengsl",
   "app.tagline": "Your orders, requests and feedback in one place",
-  "meta.description": "The customer portal: orders and shipments, support requests, feedback and your account.",
+  "meta.description":
+    "The customer portal: orders and shipments, support requests, feedback and your account.",
 
   "nav.main": "Main",
   "nav.home": "Home",
@@ -76,7 +77,8 @@ export const en = {
 
   "comingSoon.badge": "Coming soon",
   "comingSoon.title": "{section} is on its way",
-  "comingSoon.body": "This part of the portal is being built. Until it is ready, contact us by email and we will help.",
+  "comingSoon.body":
+    "This part of the portal is being built. Until it is ready, contact us by email and we will help.",
   "comingSoon.back": "Back to home",
 
   "account.title": "Your account",
@@ -105,7 +107,8 @@ export const en = {
   "staff.inboxBody": "Support requests will arrive here.",
 
   "error.403.title": "You don't have access to this page",
-  "error.403.body": "This page is for a different kind of account. If you think you should have access, ask an administrator.",
+  "error.403.body":
+    "This page is for a different kind of account. If you think you should have access, ask an administrator.",
   "error.404.title": "Page not found",
   "error.404.body": "We could not find that page. It may have moved, or the link may be wrong.",
   "error.500.title": "Something went wrong",

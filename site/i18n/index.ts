@@ -20,7 +20,9 @@ export function translator(locale: Locale): Translate {
   const catalog = catalogs[locale];
   return (key, params) => {
     const text = catalog[key];
-    return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m)) : text;
+    return params
+      ? text.replace(/\{(\w+)\}/g, (m, name: string) => String(params[name] ?? m))
+      : text;
   };
 }
 

@@ -3,7 +3,8 @@ import type { Catalog } from "./index";
 export const is: Catalog = {
   "app.name": "Tengsl",
   "app.tagline": "Pantanir, erindi og endurgjöf á einum stað",
-  "meta.description": "Þjónustugáttin: pantanir og sendingar, þjónustubeiðnir, endurgjöf og aðgangurinn þinn.",
+  "meta.description":
+    "Þjónustugáttin: pantanir og sendingar, þjónustubeiðnir, endurgjöf og aðgangurinn þinn.",
 
   "nav.main": "Aðalvalmynd",
   "nav.home": "Forsíða",
@@ -77,7 +78,8 @@ export const is: Catalog = {
 
   "comingSoon.badge": "Væntanlegt",
   "comingSoon.title": "{section} er á leiðinni",
-  "comingSoon.body": "Verið er að smíða þennan hluta gáttarinnar. Þangað til hann er tilbúinn geturðu sent okkur tölvupóst og við hjálpum þér.",
+  "comingSoon.body":
+    "Verið er að smíða þennan hluta gáttarinnar. Þangað til hann er tilbúinn geturðu sent okkur tölvupóst og við hjálpum þér.",
   "comingSoon.back": "Aftur á forsíðu",
 
   "account.title": "Aðgangurinn þinn",
@@ -106,9 +108,11 @@ export const is: Catalog = {
   "staff.inboxBody": "Þjónustubeiðnir munu berast hingað.",
 
   "error.403.title": "Þú hefur ekki aðgang að þessari síðu",
-  "error.403.body": "Þessi síða er ætluð annarri tegund aðgangs. Ef þú telur að þú ættir að hafa aðgang skaltu hafa samband við kerfisstjóra.",
+  "error.403.body":
+    "Þessi síða er ætluð annarri tegund aðgangs. Ef þú telur að þú ættir að hafa aðgang skaltu hafa samband við kerfisstjóra.",
   "error.404.title": "Síðan fannst ekki",
-  "error.404.body": "Við fundum ekki þessa síðu. Hún gæti hafa verið færð eða hlekkurinn er rangur.",
+  "error.404.body":
+    "Við fundum ekki þessa síðu. Hún gæti hafa verið færð eða hlekkurinn er rangur.",
   "error.500.title": "Eitthvað fór úrskeiðis",
   "error.500.body": "Okkur tókst ekki að ljúka þessu. Reyndu aftur eftir smástund.",
   "error.goHome": "Fara á forsíðu",

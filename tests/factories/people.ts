@@ -1,0 +1,47 @@
+// Test factories: accounts and users with sensible defaults, written straight to the database.
+import type { Db } from "../../db/client";
+import { newId } from "../../db/ids";
+import { accounts, users, type AccountKind, type Role } from "../../db/schema";
+import { hashPassword } from "../../server/auth/password";
+import type { User } from "../../server/auth/session";
+
+export const TEST_PASSWORD = "correct horse battery";
+let passwordHash: Promise<string> | undefined;
+let counter = 0;
+
+export async function createAccount(
+  db: Db,
+  kind: AccountKind = "person",
+  name = `Account ${++counter}`,
+) {
+  const id = newId();
+  await db.insert(accounts).values({ id, kind, name, createdAt: Date.now() });
+  return id;
+}
+
+/** A user as Lucia hands it to the context. Customers get a new person account unless one is given. */
+export async function createUser(
+  db: Db,
+  {
+    role = "customer",
+    accountId,
+    name,
+    email,
+  }: { role?: Role; accountId?: string; name?: string; email?: string } = {},
+): Promise<User> {
+  const n = ++counter;
+  const account = role === "customer" ? (accountId ?? (await createAccount(db))) : null;
+  const row = {
+    id: newId(),
+    accountId: account,
+    email: email ?? `person${n}-${newId().slice(0, 6).toLowerCase()}@example.com`,
+    name: name ?? `Person ${n}`,
+    role,
+    locale: null,
+  };
+  passwordHash ??= hashPassword(TEST_PASSWORD);
+  await db
+    .insert(users)
+    .values({ ...row, passwordHash: await passwordHash, createdAt: Date.now() });
+  return row;
+}

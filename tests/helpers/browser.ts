@@ -1,0 +1,53 @@
+// Debian's Chromium driven by playwright-core (nothing is downloaded). Outside CI a missing browser
+// skips the browser tests loudly; in CI (CI=true) it fails the run.
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const hasChromium = existsSync(chromiumPath);
+
+if (!hasChromium) {
+  const message = `Chromium not found at ${chromiumPath}: install it with \`sudo apt-get install -y chromium\` or set CHROMIUM_PATH.`;
+  if (process.env.CI === "true") throw new Error(message);
+  console.warn(`\n*** BROWSER TESTS SKIPPED *** ${message}\n`);
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * Collects script errors, CSP violations and failed style or script loads. A page answering 400 or 403
+ * (a refused form, a guarded area) is expected and checked by the tests themselves.
+ */
+export function watchForPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+      errors.push(m.text());
+  });
+  page.on("response", (r) => {
+    if (r.request().resourceType() !== "document" && r.status() >= 400)
+      errors.push(`${r.status()} ${r.url()}`);
+  });
+  return errors;
+}
+
+export async function signIn(page: Page, base: string, email: string, password = "tengsl-demo") {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

@@ -1,0 +1,14 @@
+// Calls the real router as a given user, the way SSR pages do, and records the cookies it sets.
+import type { Db } from "../../db/client";
+import type { CookieJar } from "../../server/auth/cookies";
+import { createAuth, type Cookie, type Session, type User } from "../../server/auth/session";
+import { createContextInner } from "../../server/context";
+import { createCaller } from "../../server/root";
+
+export function callerAs(db: Db, user: User | null, session: Session | null = null) {
+  const auth = createAuth(db, { secure: false });
+  const cookies: Cookie[] = [];
+  const jar: CookieJar = { set: (cookie) => cookies.push(cookie) };
+  const caller = createCaller(createContextInner({ db, auth, session, user, cookies: jar }));
+  return { caller, auth, cookies };
+}
