@@ -77,6 +77,7 @@ async function astroBuiltHandler(): Promise<Pages> {
 
 /** Astro's dev server on the next port, for reload on change; our server stays the front door. */
 async function astroDevHandler(config: Config): Promise<Pages> {
+  process.env.ASTRO_TELEMETRY_DISABLED ??= "1";
   const { dev } = await import("astro");
   const devServer = await dev({
     root,
