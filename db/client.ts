@@ -32,3 +32,8 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
   if (path) await client.execute("PRAGMA journal_mode = WAL");
   return drizzle(client, { schema });
 }
+
+/** A write transaction (BEGIN IMMEDIATE: the only kind this project uses, see ARCHITECTURE.md). */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Functions that may run inside a caller's transaction take either. */
+export type DbOrTx = Db | Tx;

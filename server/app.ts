@@ -21,7 +21,7 @@ export function createApp(config: Config, db: Db): App {
 }
 
 /** What the Astro middleware and pages use: sessions, the router called server-side, error text. */
-export function pageServices({ db, auth }: App) {
+export function pageServices({ db, auth, config }: App) {
   return {
     sessionCookieName: SESSION_COOKIE,
     resolveSession: (sessionId: string | null, cookies: CookieJar) =>
@@ -30,7 +30,10 @@ export function pageServices({ db, auth }: App) {
       session: Awaited<ReturnType<typeof resolveSession>>["session"],
       user: Awaited<ReturnType<typeof resolveSession>>["user"],
       cookies: CookieJar,
-    ) => createCaller(createContextInner({ db, auth, session, user, cookies })),
+    ) =>
+      createCaller(
+        createContextInner({ db, auth, session, user, cookies, publicUrl: config.publicUrl }),
+      ),
     describeError,
   };
 }

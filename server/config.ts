@@ -47,6 +47,7 @@ const envSchema = z.object({
   PORT: port.default(4321),
   PUBLIC_URL: httpUrl("(the address people use to reach Tengsl)").optional(),
   SMTP_URL: smtpUrl.optional(),
+  MAIL_DIR: z.string().trim().min(1).default("data/mail"),
   SEED_DEMO: flag.default(true),
   NODE_ENV: z.enum(["development", "production", "test"]).optional(),
 });
@@ -59,6 +60,8 @@ export interface Config {
   /** The origin people reach Tengsl at; cookies, links and origin checks follow it. */
   publicUrl: URL;
   smtpUrl: string | undefined;
+  /** Where mail goes as .eml files when there is no SMTP_URL. */
+  mailDir: string;
   seedDemo: boolean;
   /** Development: detailed errors in the server log, no CSP (Vite injects inline scripts). */
   dev: boolean;
@@ -92,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined>, { dev = fals
     port: e.PORT,
     publicUrl: new URL(publicUrl.origin),
     smtpUrl: e.SMTP_URL,
+    mailDir: e.MAIL_DIR,
     seedDemo: e.SEED_DEMO,
     dev: dev || e.NODE_ENV === "development",
   };

@@ -13,6 +13,8 @@ export interface ContextInner {
   user: User | null;
   /** Where the door puts cookies that procedures set (sign-in, sign-out). */
   cookies: CookieJar;
+  /** Where people reach Tengsl, for links in mail. */
+  publicUrl: URL;
 }
 
 export type Context = ContextInner & { actor: Actor | null };
@@ -26,7 +28,7 @@ export function createContextInner(inner: ContextInner): Context {
 }
 
 export async function createHttpContext(
-  { db, auth }: { db: Db; auth: Auth },
+  { db, auth, config }: { db: Db; auth: Auth; config: { publicUrl: URL } },
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<Context> {
@@ -35,5 +37,5 @@ export async function createHttpContext(
   };
   const sessionId = auth.readSessionCookie(req.headers.cookie ?? "");
   const { session, user } = await resolveSession(auth, sessionId, cookies);
-  return createContextInner({ db, auth, session, user, cookies });
+  return createContextInner({ db, auth, session, user, cookies, publicUrl: config.publicUrl });
 }

@@ -5,7 +5,13 @@ import { ZodError } from "zod";
 import type { MessageKey } from "../site/i18n";
 
 export type DomainErrorCode =
-  "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "TOO_MANY_REQUESTS";
+  | "BAD_REQUEST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "UNPROCESSABLE_CONTENT"
+  | "TOO_MANY_REQUESTS";
 
 export class DomainError extends Error {
   override name = "DomainError";

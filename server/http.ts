@@ -4,6 +4,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { App } from "./app";
 import { createHttpContext } from "./context";
+import { createIngestHandler, INGEST_PATH } from "./ingest/http";
 import { appRouter } from "./root";
 
 export const TRPC_PATH = "/api/trpc";
@@ -68,9 +69,14 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     },
   });
 
+  const ingest = createIngestHandler(app.db, { publicUrl: app.config.publicUrl });
+
   return (req, res) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+
+    // Company systems: no cookies, so no origin check; the key and signature authenticate each request.
+    if (path === INGEST_PATH || path.startsWith(`${INGEST_PATH}/`)) return void ingest(req, res);
 
     if (path === TRPC_PATH || path.startsWith(`${TRPC_PATH}/`)) {
       if (isCrossOriginWrite(req, publicOrigin)) return refuseCrossOrigin(res);

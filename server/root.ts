@@ -2,14 +2,16 @@
 import { accountRouter } from "./routers/account";
 import { authRouter } from "./routers/auth";
 import { homeRouter } from "./routers/portal/home";
+import { ordersRouter } from "./routers/portal/orders";
+import { apiKeysRouter } from "./routers/staff/api-keys";
 import { staffHomeRouter } from "./routers/staff/home";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
-  portal: router({ home: homeRouter }),
-  staff: router({ home: staffHomeRouter }),
+  portal: router({ home: homeRouter, orders: ordersRouter }),
+  staff: router({ home: staffHomeRouter, apiKeys: apiKeysRouter }),
 });
 
 export type AppRouter = typeof appRouter;

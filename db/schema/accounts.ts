@@ -18,9 +18,34 @@ export const accounts = sqliteTable(
     id: text("id").primaryKey(),
     kind: text("kind", { enum: accountKinds }).notNull(),
     name: text("name").notNull(),
+    // The id of this customer in the company's shop or ERP; null for accounts made by signing up.
+    externalId: text("external_id").unique(),
     createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at"),
   },
   (t) => [check("accounts_kind_check", sql`${t.kind} in ('person', 'business')`)],
+);
+
+/**
+ * The people the company's systems list for an account. A user whose verified email matches a contact
+ * belongs to that contact's account; an admin contact may see and invite the account's contacts.
+ */
+export const contacts = sqliteTable(
+  "contacts",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    // Lower-cased; one email belongs to one account, so attaching a user is never ambiguous.
+    email: text("email").notNull().unique(),
+    name: text("name").notNull(),
+    isAdmin: integer("is_admin", { mode: "boolean" }).notNull().default(false),
+    // Who listed the contact: the company's systems replace their own list, never the portal's invites.
+    source: text("source", { enum: ["ingest", "portal"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("contacts_account_id_idx").on(t.accountId)],
 );
 
 export const users = sqliteTable(
@@ -36,6 +61,10 @@ export const users = sqliteTable(
     role: text("role", { enum: roles }).notNull(),
     // Null until the person picks a language; then it wins over cookie and browser.
     locale: text("locale", { enum: locales }),
+    emailVerifiedAt: integer("email_verified_at"),
+    // Communication preferences: when consent was given, null when not (or withdrawn).
+    newsletterConsentAt: integer("newsletter_consent_at"),
+    surveyConsentAt: integer("survey_consent_at"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
@@ -52,3 +81,4 @@ export const users = sqliteTable(
 
 export type AccountRow = typeof accounts.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
+export type ContactRow = typeof contacts.$inferSelect;

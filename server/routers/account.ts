@@ -1,10 +1,48 @@
+import { endSession } from "../auth/cookies";
 import { getProfile, setLocale, setLocaleInput } from "../services/accounts";
-import { authedProcedure, router } from "../trpc";
+import { contactRole, inviteColleague, inviteInput, listContacts } from "../services/contacts";
+import {
+  changeEmailInput,
+  changePassword,
+  changePasswordInput,
+  deleteAccount,
+  deleteAccountInput,
+  exportData,
+  preferencesInput,
+  requestEmailChange,
+  resendVerification,
+  setPreferences,
+} from "../services/identity";
+import { authedProcedure, customerProcedure, router } from "../trpc";
 
-/** The signed-in person's own settings, for customers and staff alike. */
+/** The signed-in person's own settings and data, for customers and staff alike unless noted. */
 export const accountRouter = router({
   profile: authedProcedure.query(({ ctx }) => getProfile(ctx.db, ctx.actor)),
   setLocale: authedProcedure
     .input(setLocaleInput)
     .mutation(({ ctx, input }) => setLocale(ctx.db, ctx.actor, input.locale)),
+  setPreferences: authedProcedure
+    .input(preferencesInput)
+    .mutation(({ ctx, input }) => setPreferences(ctx.db, ctx.actor, input)),
+  changePassword: authedProcedure
+    .input(changePasswordInput)
+    .mutation(({ ctx, input }) => changePassword(ctx.db, ctx.actor, ctx.session?.id ?? "", input)),
+  requestEmailChange: authedProcedure
+    .input(changeEmailInput)
+    .mutation(({ ctx, input }) => requestEmailChange(ctx.db, ctx.actor, input, ctx.publicUrl)),
+  resendVerification: authedProcedure.mutation(({ ctx }) =>
+    resendVerification(ctx.db, ctx.actor, ctx.publicUrl),
+  ),
+  exportData: authedProcedure.query(({ ctx }) => exportData(ctx.db, ctx.actor)),
+  delete: customerProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
+    await deleteAccount(ctx.db, ctx.actor, input);
+    await endSession(ctx.auth, ctx.cookies, null);
+  }),
+  contactRole: customerProcedure.query(
+    async ({ ctx }) => (await contactRole(ctx.db, ctx.actor)).isAdmin,
+  ),
+  contacts: customerProcedure.query(({ ctx }) => listContacts(ctx.db, ctx.actor)),
+  invite: customerProcedure
+    .input(inviteInput)
+    .mutation(({ ctx, input }) => inviteColleague(ctx.db, ctx.actor, input, ctx.publicUrl)),
 });

@@ -1,6 +1,16 @@
 import { endSession, startSession } from "../auth/cookies";
 import { authenticate, signInInput, signUp, signUpInput } from "../services/accounts";
+import {
+  confirmEmailChange,
+  requestPasswordReset,
+  requestResetInput,
+  resetPassword,
+  resetPasswordInput,
+  tokenInput,
+  verifyEmail,
+} from "../services/identity";
 import { publicProcedure, router } from "../trpc";
+import { setLocaleInput } from "../services/accounts";
 
 export const authRouter = router({
   /** Who is signed in, or null. */
@@ -11,7 +21,7 @@ export const authRouter = router({
   ),
 
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
-    const userId = await signUp(ctx.db, input);
+    const userId = await signUp(ctx.db, input, ctx.publicUrl);
     await startSession(ctx.auth, ctx.cookies, userId, ctx.session);
     return { role: "customer" as const };
   }),
@@ -26,4 +36,22 @@ export const authRouter = router({
     await endSession(ctx.auth, ctx.cookies, ctx.session);
     return { ok: true as const };
   }),
+
+  verifyEmail: publicProcedure
+    .input(tokenInput)
+    .mutation(({ ctx, input }) => verifyEmail(ctx.db, input.token)),
+
+  confirmEmailChange: publicProcedure
+    .input(tokenInput)
+    .mutation(({ ctx, input }) => confirmEmailChange(ctx.db, input.token)),
+
+  requestPasswordReset: publicProcedure
+    .input(requestResetInput.extend(setLocaleInput.shape))
+    .mutation(({ ctx, input }) =>
+      requestPasswordReset(ctx.db, input.email, input.locale, ctx.publicUrl),
+    ),
+
+  resetPassword: publicProcedure
+    .input(resetPasswordInput)
+    .mutation(({ ctx, input }) => resetPassword(ctx.db, input)),
 });

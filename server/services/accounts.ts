@@ -2,9 +2,17 @@
 // customer's home shows about their own account.
 import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
+import type { Db, DbOrTx, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
-import { accounts, locales, users, type Locale, type Role } from "../../db/schema";
+import {
+  accounts,
+  contacts,
+  locales,
+  orders,
+  users,
+  type Locale,
+  type Role,
+} from "../../db/schema";
 import type { Actor, CustomerActor } from "../actor";
 import {
   hashPassword,
@@ -13,12 +21,15 @@ import {
   verifyNothing,
   verifyPassword,
 } from "../auth/password";
+import { issueToken } from "../auth/email-tokens";
 import { DomainError, notFound } from "../errors";
+import { enqueueMail } from "../mail/outbox";
+import { renderMail } from "../mail/templates";
 
 /** Emails compare case-insensitively: stored and looked up lower-cased. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-const email = z
+export const emailField = z
   .string({ error: "validation.emailRequired" })
   .trim()
   .min(1, { error: "validation.emailRequired" })
@@ -32,7 +43,7 @@ export const signUpInput = z.object({
     .trim()
     .min(1, { error: "validation.nameRequired" })
     .max(100, { error: "validation.nameTooLong" }),
-  email,
+  email: emailField,
   password: z
     .string({ error: "validation.passwordTooShort" })
     .min(PASSWORD_MIN_LENGTH, { error: "validation.passwordTooShort" })
@@ -42,7 +53,7 @@ export const signUpInput = z.object({
 export type SignUpInput = z.infer<typeof signUpInput>;
 
 export const signInInput = z.object({
-  email,
+  email: emailField,
   // No length rules here: a sign-in form must not hint at what the password looks like.
   password: z
     .string({ error: "validation.passwordRequired" })
@@ -53,8 +64,8 @@ export type SignInInput = z.infer<typeof signInInput>;
 
 export const setLocaleInput = z.object({ locale: z.enum(locales) });
 
-/** Creates a person account and its customer user. Returns the new user's id. */
-export async function signUp(db: Db, input: SignUpInput): Promise<string> {
+/** Creates a person account and its customer user, and mails a link to verify the address. */
+export async function signUp(db: Db, input: SignUpInput, publicUrl: URL): Promise<string> {
   const passwordHash = await hashPassword(input.password);
   const now = Date.now();
   const accountId = newId();
@@ -74,6 +85,11 @@ export async function signUp(db: Db, input: SignUpInput): Promise<string> {
         locale: input.locale ?? null,
         createdAt: now,
       });
+      await sendVerification(
+        tx,
+        { id: userId, name: input.name, email: input.email, locale: input.locale ?? "en" },
+        publicUrl,
+      );
     });
   } catch (error) {
     if (isUniqueViolation(error, "users.email")) {
@@ -107,6 +123,9 @@ export async function getProfile(db: Db, actor: Actor) {
       email: users.email,
       role: users.role,
       locale: users.locale,
+      emailVerifiedAt: users.emailVerifiedAt,
+      newsletterConsentAt: users.newsletterConsentAt,
+      surveyConsentAt: users.surveyConsentAt,
       accountName: accounts.name,
       accountKind: accounts.kind,
     })
@@ -134,6 +153,80 @@ export async function getCustomerHome(db: Db, actor: CustomerActor) {
     .where(and(eq(users.accountId, actor.accountId), ne(users.id, actor.userId)))
     .orderBy(asc(users.name));
   return { account, contacts };
+}
+
+/** Mails the user a link that proves they own their address. */
+export async function sendVerification(
+  tx: DbOrTx,
+  user: { id: string; name: string; email: string; locale: Locale },
+  publicUrl: URL,
+): Promise<void> {
+  const token = await issueToken(tx, user.id, "verify-email", user.email);
+  const url = new URL(`/verify-email?token=${token}`, publicUrl).href;
+  await enqueueMail(tx, renderMail("verify", user.locale, user.email, { name: user.name, url }));
+}
+
+/**
+ * Puts a customer on the account that lists their (verified) email as a contact. A user who is no
+ * longer anyone's contact but sits on a business account gets a person account of their own.
+ */
+export async function syncMembership(tx: Tx, userId: string): Promise<void> {
+  const [user] = await tx
+    .select({
+      email: users.email,
+      name: users.name,
+      accountId: users.accountId,
+      verified: users.emailVerifiedAt,
+      kind: accounts.kind,
+    })
+    .from(users)
+    .leftJoin(accounts, eq(accounts.id, users.accountId))
+    .where(and(eq(users.id, userId), eq(users.role, "customer")));
+  if (!user) return;
+  const [contact] = await tx
+    .select({ accountId: contacts.accountId })
+    .from(contacts)
+    .where(eq(contacts.email, user.email));
+  if (contact && user.verified !== null) {
+    if (contact.accountId !== user.accountId)
+      await moveUserToAccount(tx, userId, user.accountId, contact.accountId);
+  } else if (user.kind === "business") {
+    await detachFromAccount(tx, userId, user.name);
+  }
+}
+
+export async function moveUserToAccount(
+  tx: Tx,
+  userId: string,
+  from: string | null,
+  to: string,
+): Promise<void> {
+  await tx.update(users).set({ accountId: to }).where(eq(users.id, userId));
+  if (from) await deleteAccountIfEmpty(tx, from);
+}
+
+/** Gives a user who left a business account a person account of their own. */
+export async function detachFromAccount(tx: Tx, userId: string, name: string): Promise<void> {
+  const accountId = newId();
+  await tx.insert(accounts).values({ id: accountId, kind: "person", name, createdAt: Date.now() });
+  await tx.update(users).set({ accountId }).where(eq(users.id, userId));
+}
+
+/** A person account made by signing up, left with no users, orders or contacts, is removed. */
+async function deleteAccountIfEmpty(tx: Tx, accountId: string): Promise<void> {
+  const [account] = await tx
+    .select({ externalId: accounts.externalId })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  if (!account || account.externalId !== null) return;
+  const [used] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.accountId, accountId))
+    .union(tx.select({ id: orders.id }).from(orders).where(eq(orders.accountId, accountId)))
+    .union(tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.accountId, accountId)))
+    .limit(1);
+  if (!used) await tx.delete(accounts).where(eq(accounts.id, accountId));
 }
 
 function isUniqueViolation(error: unknown, column: string): boolean {

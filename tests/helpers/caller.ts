@@ -5,10 +5,14 @@ import { createAuth, type Cookie, type Session, type User } from "../../server/a
 import { createContextInner } from "../../server/context";
 import { createCaller } from "../../server/root";
 
+export const TEST_PUBLIC_URL = new URL("http://portal.test");
+
 export function callerAs(db: Db, user: User | null, session: Session | null = null) {
   const auth = createAuth(db, { secure: false });
   const cookies: Cookie[] = [];
   const jar: CookieJar = { set: (cookie) => cookies.push(cookie) };
-  const caller = createCaller(createContextInner({ db, auth, session, user, cookies: jar }));
+  const caller = createCaller(
+    createContextInner({ db, auth, session, user, cookies: jar, publicUrl: TEST_PUBLIC_URL }),
+  );
   return { caller, auth, cookies };
 }

@@ -4,47 +4,126 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { User } from "../../server/auth/session";
 import { appRouter } from "../../server/root";
-import { createAccount, createUser } from "../factories/people";
+import { upsertCustomer, upsertOrder } from "../../server/services/ingest";
+import { createUser, TEST_PASSWORD } from "../factories/people";
+import { orderBody } from "../factories/orders";
 import { callerAs } from "../helpers/caller";
 import { createTestDb, type TestDb } from "../helpers/db";
 
 type Who = "anonymous" | "customerA" | "customerB" | "agent" | "admin";
-type Access = "public" | "signedIn" | "customer" | "staff" | "admin";
-
-/** Who may call each procedure, and an input that is valid for it. */
-const procedures: Record<string, { access: Access; input?: unknown }> = {
-  "auth.me": { access: "public" },
-  "auth.signUp": { access: "public", input: "skip: covered in server/routers/auth.test.ts" },
-  "auth.signIn": { access: "public", input: "skip: covered in server/routers/auth.test.ts" },
-  "auth.signOut": { access: "public" },
-  "account.profile": { access: "signedIn" },
-  "account.setLocale": { access: "signedIn", input: { locale: "is" } },
-  "portal.home.overview": { access: "customer" },
-  "staff.home.overview": { access: "staff" },
-  "staff.home.team": { access: "admin" },
-};
+type Access = "public" | "signedIn" | "customer" | "adminContact" | "staff" | "admin";
+const everyone: Who[] = ["anonymous", "customerA", "customerB", "agent", "admin"];
 
 const admits: Record<Access, Who[]> = {
-  public: ["anonymous", "customerA", "customerB", "agent", "admin"],
+  public: everyone,
   signedIn: ["customerA", "customerB", "agent", "admin"],
   customer: ["customerA", "customerB"],
+  adminContact: ["customerA"],
   staff: ["agent", "admin"],
   admin: ["admin"],
 };
 
+interface Entry {
+  access: Access;
+  input?: () => unknown;
+  /** The input names account A's data: customer B must get NOT_FOUND. */
+  ofAccountA?: boolean;
+  /** Changes or ends the caller (sign-out, delete): callers it admits are tested in its own tests. */
+  onlyRefusals?: string;
+}
+
 let t: TestDb;
 const people = {} as Record<Who, User | null>;
+let orderOfA = "";
+
+/** Who may call each procedure, and an input that is valid for it. */
+const procedures: Record<string, Entry> = {
+  "auth.me": { access: "public" },
+  "auth.signUp": { access: "public", onlyRefusals: "server/routers/auth.test.ts" },
+  "auth.signIn": { access: "public", onlyRefusals: "server/routers/auth.test.ts" },
+  "auth.signOut": { access: "public", onlyRefusals: "server/routers/auth.test.ts" },
+  "auth.verifyEmail": { access: "public", onlyRefusals: "server/services/identity.test.ts" },
+  "auth.confirmEmailChange": { access: "public", onlyRefusals: "server/services/identity.test.ts" },
+  "auth.requestPasswordReset": {
+    access: "public",
+    onlyRefusals: "server/services/identity.test.ts",
+  },
+  "auth.resetPassword": { access: "public", onlyRefusals: "server/services/identity.test.ts" },
+  "account.profile": { access: "signedIn" },
+  "account.setLocale": { access: "signedIn", input: () => ({ locale: "is" }) },
+  "account.setPreferences": {
+    access: "signedIn",
+    input: () => ({ newsletter: true, surveys: false }),
+  },
+  "account.changePassword": {
+    access: "signedIn",
+    onlyRefusals: "server/services/identity.test.ts",
+    input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another long password" }),
+  },
+  "account.requestEmailChange": {
+    access: "signedIn",
+    onlyRefusals: "server/services/identity.test.ts",
+    input: () => ({ password: TEST_PASSWORD, email: "new@example.com" }),
+  },
+  "account.resendVerification": { access: "signedIn" },
+  "account.exportData": { access: "signedIn" },
+  "account.delete": {
+    access: "customer",
+    onlyRefusals: "server/services/identity.test.ts",
+    input: () => ({ password: TEST_PASSWORD }),
+  },
+  "account.contactRole": { access: "customer" },
+  "account.contacts": { access: "adminContact" },
+  "account.invite": {
+    access: "adminContact",
+    onlyRefusals: "server/services/contacts.test.ts",
+    input: () => ({ name: "New Colleague", email: "colleague@a.example" }),
+  },
+  "portal.home.overview": { access: "customer" },
+  "portal.orders.list": { access: "customer", input: () => ({}) },
+  "portal.orders.byId": { access: "customer", ofAccountA: true, input: () => ({ id: orderOfA }) },
+  "portal.orders.overview": { access: "customer" },
+  "staff.home.overview": { access: "staff" },
+  "staff.home.team": { access: "admin" },
+  "staff.apiKeys.list": { access: "admin" },
+  "staff.apiKeys.create": { access: "admin", input: () => ({ name: "Matrix key" }) },
+  "staff.apiKeys.revoke": {
+    access: "admin",
+    onlyRefusals: "server/services/api-keys.test.ts",
+    input: () => ({ id: "x" }),
+  },
+};
 
 beforeAll(async () => {
   t = await createTestDb();
-  const accountA = await createAccount(t.db, "business", "Account A ehf.");
-  const accountB = await createAccount(t.db, "business", "Account B ehf.");
+  const a = await upsertCustomer(t.db, "A", {
+    kind: "business",
+    name: "Account A ehf.",
+    contacts: [
+      { email: "alda@a.example", name: "Alda A", isAdmin: true },
+      { email: "atli@a.example", name: "Atli A", isAdmin: false },
+    ],
+  });
+  const b = await upsertCustomer(t.db, "B", {
+    kind: "business",
+    name: "Account B ehf.",
+    contacts: [{ email: "bara@b.example", name: "Bára B", isAdmin: false }],
+  });
   people.anonymous = null;
-  people.customerA = await createUser(t.db, { accountId: accountA, name: "Alda A" });
-  await createUser(t.db, { accountId: accountA, name: "Atli A" });
-  people.customerB = await createUser(t.db, { accountId: accountB, name: "Bára B" });
+  people.customerA = await createUser(t.db, {
+    accountId: a.id,
+    name: "Alda A",
+    email: "alda@a.example",
+  });
+  await createUser(t.db, { accountId: a.id, name: "Atli A", email: "atli@a.example" });
+  people.customerB = await createUser(t.db, {
+    accountId: b.id,
+    name: "Bára B",
+    email: "bara@b.example",
+  });
   people.agent = await createUser(t.db, { role: "agent" });
   people.admin = await createUser(t.db, { role: "admin" });
+  orderOfA = (await upsertOrder(t.db, "ORDER-A", orderBody("A"))).id;
 });
 afterAll(() => t.close());
 
@@ -56,33 +135,36 @@ async function call(who: Who, path: string, input: unknown) {
   return (fn as (input: unknown) => Promise<unknown>)(input);
 }
 
+function expected(who: Who, entry: Entry): string {
+  if (!admits[entry.access].includes(who)) {
+    return who === "anonymous" ? "UNAUTHORIZED" : "FORBIDDEN";
+  }
+  return entry.ofAccountA && who === "customerB" ? "NOT_FOUND" : "ok";
+}
+
 describe("authorization matrix", () => {
   it("lists every procedure of the router", () => {
     expect(Object.keys(appRouter._def.procedures).sort()).toEqual(Object.keys(procedures).sort());
   });
 
-  const cases = Object.entries(procedures)
-    .filter(([, p]) => !(typeof p.input === "string" && p.input.startsWith("skip")))
-    .flatMap(([path, p]) => admits.public.map((who) => [path, who, p] as const));
+  const cases = Object.entries(procedures).flatMap(([path, entry]) =>
+    everyone
+      .filter((who) => !entry.onlyRefusals || expected(who, entry) !== "ok")
+      .map((who) => [path, who, expected(who, entry), entry] as const),
+  );
 
-  it.each(cases)("%s as %s", async (path, who, { access, input }) => {
-    const outcome = await call(who, path, input).then(
+  it.each(cases)("%s as %s: %s", async (path, who, outcome, entry) => {
+    const got = await call(who, path, entry.input?.()).then(
       () => "ok",
       (e: unknown) => (e instanceof TRPCError ? e.code : String(e)),
     );
-    const expected = admits[access].includes(who)
-      ? "ok"
-      : who === "anonymous"
-        ? "UNAUTHORIZED"
-        : "FORBIDDEN";
-    expect(outcome).toBe(expected);
+    expect(got).toBe(outcome);
   });
 });
 
 describe("scoping to the caller's account", () => {
   it("shows a customer their own account and its contacts, never another account's", async () => {
-    const { caller } = callerAs(t.db, people.customerB);
-    const home = await caller.portal.home.overview();
+    const home = await callerAs(t.db, people.customerB).caller.portal.home.overview();
     expect(home.account.name).toBe("Account B ehf.");
     expect(home.contacts).toEqual([]);
 
@@ -92,7 +174,9 @@ describe("scoping to the caller's account", () => {
   });
 
   it("changes only the caller's own language setting", async () => {
-    const accountId = await createAccount(t.db, "business");
+    const accountId = (
+      await upsertCustomer(t.db, "L", { kind: "business", name: "L", contacts: [] })
+    ).id;
     const [first, second] = [
       await createUser(t.db, { accountId }),
       await createUser(t.db, { accountId }),

@@ -1,0 +1,81 @@
+// API keys for the ingest API: made by an admin, shown once, stored only as a hash, revocable.
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { newId } from "../../db/ids";
+import { apiKeys } from "../../db/schema";
+import type { AdminActor } from "../actor";
+import { sha256 } from "../auth/email-tokens";
+import { notFound } from "../errors";
+
+export const createApiKeyInput = z.object({
+  name: z
+    .string({ error: "validation.keyNameRequired" })
+    .trim()
+    .min(1, { error: "validation.keyNameRequired" })
+    .max(100, { error: "validation.nameTooLong" }),
+});
+export const apiKeyIdInput = z.object({ id: z.string().min(1).max(64) });
+
+const KEY_PREFIX = "tsk_";
+/** last_used_at is written at most this often per key, so busy keys do not write on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export async function createApiKey(db: Db, actor: AdminActor, name: string) {
+  const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const id = newId();
+  await db.insert(apiKeys).values({
+    id,
+    name,
+    prefix: key.slice(0, 12),
+    keyHash: sha256(key),
+    createdBy: actor.userId,
+    createdAt: Date.now(),
+  });
+  return { id, key };
+}
+
+export async function listApiKeys(db: Db, _actor: AdminActor) {
+  return db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+    })
+    .from(apiKeys)
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+export async function revokeApiKey(db: Db, _actor: AdminActor, id: string): Promise<void> {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ revokedAt: Date.now() })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  if (!row) throw notFound();
+}
+
+/** The key's id if the key is known and not revoked; notes when it was last used. */
+export async function authenticateApiKey(db: Db, key: string): Promise<string | null> {
+  if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
+  const now = Date.now();
+  const [row] = await db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)));
+  if (!row) return null;
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(apiKeys.id, row.id),
+        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_RESOLUTION_MS)),
+      ),
+    );
+  return row.id;
+}

@@ -1,0 +1,300 @@
+// A customer's control over their identity and data: verifying the email, resetting and changing the
+// password, changing the email, communication preferences, downloading everything, and deleting it all.
+import { and, eq, ne } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import {
+  accounts,
+  contacts,
+  orderItems,
+  orders,
+  sessions,
+  users,
+  type Locale,
+} from "../../db/schema";
+import type { Actor } from "../actor";
+import { consumeToken, issueToken } from "../auth/email-tokens";
+import {
+  hashPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  verifyPassword,
+} from "../auth/password";
+import { DomainError, notFound } from "../errors";
+import { enqueueMail } from "../mail/outbox";
+import { renderMail } from "../mail/templates";
+import { emailField, sendVerification, syncMembership } from "./accounts";
+
+const newPassword = z
+  .string({ error: "validation.passwordTooShort" })
+  .min(PASSWORD_MIN_LENGTH, { error: "validation.passwordTooShort" })
+  .max(PASSWORD_MAX_LENGTH, { error: "validation.passwordTooLong" });
+const currentPassword = z
+  .string({ error: "validation.passwordRequired" })
+  .min(1, { error: "validation.passwordRequired" })
+  .max(PASSWORD_MAX_LENGTH, { error: "auth.wrongPassword" });
+const token = z.string().min(10).max(100);
+
+export const tokenInput = z.object({ token });
+export const requestResetInput = z.object({ email: emailField });
+export const resetPasswordInput = z.object({ token, password: newPassword });
+export const changePasswordInput = z.object({ currentPassword, newPassword });
+export const changeEmailInput = z.object({ password: currentPassword, email: emailField });
+export const preferencesInput = z.object({ newsletter: z.boolean(), surveys: z.boolean() });
+export const deleteAccountInput = z.object({ password: currentPassword });
+
+/** Marks the address verified and attaches the user to the account that lists it as a contact. */
+export async function verifyEmail(db: Db, value: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const used = await consumeToken(tx, value, "verify-email");
+    if (!used) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
+    await tx
+      .update(users)
+      .set({ emailVerifiedAt: Date.now() })
+      .where(and(eq(users.id, used.userId), eq(users.email, used.email)));
+    await syncMembership(tx, used.userId);
+  });
+}
+
+export async function resendVerification(db: Db, actor: Actor, publicUrl: URL): Promise<void> {
+  const user = await loadUser(db, actor);
+  if (user.emailVerifiedAt !== null) return;
+  await db.transaction((tx) =>
+    sendVerification(tx, { ...user, locale: user.locale ?? "en" }, publicUrl),
+  );
+}
+
+/** Mails a reset link if the address has an account; says the same either way (no enumeration). */
+export async function requestPasswordReset(
+  db: Db,
+  email: string,
+  locale: Locale,
+  publicUrl: URL,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [user] = await tx
+      .select({ id: users.id, name: users.name, locale: users.locale })
+      .from(users)
+      .where(eq(users.email, email));
+    if (!user) return;
+    const value = await issueToken(tx, user.id, "reset-password", email);
+    const url = new URL(`/reset-password?token=${value}`, publicUrl).href;
+    await enqueueMail(
+      tx,
+      renderMail("reset", user.locale ?? locale, email, { name: user.name, url }),
+    );
+  });
+}
+
+/** Sets a new password from a mailed link; every session of the user ends. */
+export async function resetPassword(
+  db: Db,
+  input: z.output<typeof resetPasswordInput>,
+): Promise<void> {
+  const passwordHash = await hashPassword(input.password);
+  await db.transaction(async (tx) => {
+    const used = await consumeToken(tx, input.token, "reset-password");
+    if (!used) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
+    // The link reached this address, so it is verified too.
+    await tx
+      .update(users)
+      .set({ passwordHash, emailVerifiedAt: Date.now() })
+      .where(and(eq(users.id, used.userId), eq(users.email, used.email)));
+    await tx.delete(sessions).where(eq(sessions.userId, used.userId));
+    await syncMembership(tx, used.userId);
+  });
+}
+
+/** Changes the password after checking the current one; the user's other sessions end. */
+export async function changePassword(
+  db: Db,
+  actor: Actor,
+  currentSessionId: string,
+  input: z.output<typeof changePasswordInput>,
+) {
+  await checkPassword(db, actor, input.currentPassword, "currentPassword");
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.userId));
+    await tx
+      .delete(sessions)
+      .where(and(eq(sessions.userId, actor.userId), ne(sessions.id, currentSessionId)));
+  });
+}
+
+/** Mails a confirmation link to the new address; the email changes only when it is followed. */
+export async function requestEmailChange(
+  db: Db,
+  actor: Actor,
+  input: z.output<typeof changeEmailInput>,
+  publicUrl: URL,
+) {
+  const user = await checkPassword(db, actor, input.password, "password");
+  if (input.email === user.email)
+    throw new DomainError("BAD_REQUEST", "identity.sameEmail", "email");
+  const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email));
+  if (taken) throw new DomainError("CONFLICT", "auth.emailTaken", "email");
+  await db.transaction(async (tx) => {
+    const value = await issueToken(tx, actor.userId, "change-email", input.email);
+    const url = new URL(`/verify-email?change=1&token=${value}`, publicUrl).href;
+    await enqueueMail(
+      tx,
+      renderMail("changeEmail", user.locale ?? "en", input.email, { name: user.name, url }),
+    );
+  });
+}
+
+export async function confirmEmailChange(db: Db, value: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const used = await consumeToken(tx, value, "change-email");
+    if (!used) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
+    const [taken] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.email, used.email));
+    if (taken) throw new DomainError("CONFLICT", "auth.emailTaken");
+    await tx
+      .update(users)
+      .set({ email: used.email, emailVerifiedAt: Date.now() })
+      .where(eq(users.id, used.userId));
+    await syncMembership(tx, used.userId);
+  });
+}
+
+/** Consent is kept with the time it was given; withdrawing clears it. */
+export async function setPreferences(
+  db: Db,
+  actor: Actor,
+  input: z.output<typeof preferencesInput>,
+) {
+  const user = await loadUser(db, actor);
+  const now = Date.now();
+  await db
+    .update(users)
+    .set({
+      newsletterConsentAt: input.newsletter ? (user.newsletterConsentAt ?? now) : null,
+      surveyConsentAt: input.surveys ? (user.surveyConsentAt ?? now) : null,
+    })
+    .where(eq(users.id, actor.userId));
+}
+
+/** Everything Tengsl holds about the user, as one JSON-ready object. */
+export async function exportData(db: Db, actor: Actor) {
+  const user = await loadUser(db, actor);
+  const account = user.accountId
+    ? (
+        await db
+          .select({ kind: accounts.kind, name: accounts.name, createdAt: accounts.createdAt })
+          .from(accounts)
+          .where(eq(accounts.id, user.accountId))
+      )[0]
+    : undefined;
+  // A person account's orders are theirs; of a business account's, those they placed.
+  const orderScope =
+    account?.kind === "person" && user.accountId
+      ? eq(orders.accountId, user.accountId)
+      : eq(orders.placedByEmail, user.email);
+  const orderRows = user.accountId
+    ? await db
+        .select()
+        .from(orders)
+        .where(and(eq(orders.accountId, user.accountId), orderScope))
+    : [];
+  const items = await Promise.all(
+    orderRows.map((o) =>
+      db
+        .select({
+          sku: orderItems.sku,
+          name: orderItems.name,
+          quantity: orderItems.quantity,
+          unitPrice: orderItems.unitPrice,
+          lineTotal: orderItems.lineTotal,
+        })
+        .from(orderItems)
+        .where(eq(orderItems.orderId, o.id)),
+    ),
+  );
+  const sessionRows = await db
+    .select({ createdAt: sessions.createdAt, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(eq(sessions.userId, actor.userId));
+  return {
+    exportedAt: new Date().toISOString(),
+    profile: {
+      name: user.name,
+      email: user.email,
+      emailVerifiedAt: iso(user.emailVerifiedAt),
+      role: user.role,
+      locale: user.locale,
+      createdAt: iso(user.createdAt),
+      consents: { newsletter: iso(user.newsletterConsentAt), surveys: iso(user.surveyConsentAt) },
+    },
+    account: account ? { ...account, createdAt: iso(account.createdAt) } : null,
+    orders: orderRows.map((o, i) => ({
+      number: o.number,
+      status: o.status,
+      placedAt: iso(o.placedAt),
+      currency: o.currency,
+      total: o.total,
+      shippingAddress: o.shippingAddress,
+      billingAddress: o.billingAddress,
+      items: items[i],
+    })),
+    sessions: sessionRows.map((s) => ({
+      createdAt: iso(s.createdAt),
+      expiresAt: iso(s.expiresAt),
+    })),
+  };
+}
+
+/**
+ * Erases the user: the sign-in, sessions, tokens and contact entry go; their name and email are removed
+ * from orders they placed; a person account is anonymised, and its orders stay for the company.
+ */
+export async function deleteAccount(
+  db: Db,
+  actor: Actor,
+  input: z.output<typeof deleteAccountInput>,
+): Promise<void> {
+  const user = await checkPassword(db, actor, input.password, "password");
+  if (user.role !== "customer") throw new DomainError("FORBIDDEN", "error.forbidden");
+  await db.transaction(async (tx) => {
+    await tx
+      .update(orders)
+      .set({ placedByEmail: null, placedByName: null })
+      .where(eq(orders.placedByEmail, user.email));
+    await tx.delete(contacts).where(eq(contacts.email, user.email));
+    await tx.delete(users).where(eq(users.id, actor.userId));
+    if (user.accountId) {
+      const [account] = await tx
+        .select({ kind: accounts.kind })
+        .from(accounts)
+        .where(eq(accounts.id, user.accountId));
+      if (account?.kind === "person") {
+        await tx
+          .update(orders)
+          .set({ shippingAddress: null, billingAddress: null })
+          .where(eq(orders.accountId, user.accountId));
+        await tx
+          .update(accounts)
+          .set({ name: "—", updatedAt: Date.now() })
+          .where(eq(accounts.id, user.accountId));
+      }
+    }
+  });
+}
+
+async function loadUser(db: Db, actor: Actor) {
+  const [user] = await db.select().from(users).where(eq(users.id, actor.userId));
+  if (!user) throw notFound();
+  return user;
+}
+
+async function checkPassword(db: Db, actor: Actor, password: string, field: string) {
+  const user = await loadUser(db, actor);
+  if (!(await verifyPassword(user.passwordHash, password)))
+    throw new DomainError("BAD_REQUEST", "auth.wrongPassword", field);
+  return user;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

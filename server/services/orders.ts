@@ -1,0 +1,190 @@
+// Orders as customers see them: every read is scoped to the caller's account, so a contact of a business
+// account sees all of its orders and nobody sees another account's.
+import { and, asc, desc, eq, exists, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import {
+  orderEvents,
+  orderItems,
+  orders,
+  orderStatuses,
+  shipments,
+  type ShipmentStatus,
+} from "../../db/schema";
+import type { CustomerActor } from "../actor";
+import { notFound } from "../errors";
+import { decodeCursor, encodeCursor } from "./cursor";
+
+export const PAGE_SIZE = 20;
+
+export const listOrdersInput = z.object({
+  status: z.enum(orderStatuses).optional(),
+  /** Placed on or after (epoch ms). */
+  from: z.number().int().nonnegative().optional(),
+  /** Placed before (epoch ms). */
+  to: z.number().int().nonnegative().optional(),
+  q: z.string().trim().max(100, { error: "validation.searchTooLong" }).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(100).default(PAGE_SIZE),
+});
+export type ListOrdersInput = z.input<typeof listOrdersInput>;
+
+const listColumns = {
+  id: orders.id,
+  number: orders.number,
+  status: orders.status,
+  currency: orders.currency,
+  total: orders.total,
+  itemCount: orders.itemCount,
+  placedAt: orders.placedAt,
+  placedByName: orders.placedByName,
+};
+
+/** A page of the caller's account's orders, newest first, after the cursor (keyset, no OFFSET). */
+export async function listOrders(
+  db: Db,
+  actor: CustomerActor,
+  input: z.output<typeof listOrdersInput>,
+) {
+  const where: (SQL | undefined)[] = [eq(orders.accountId, actor.accountId)];
+  if (input.status) where.push(eq(orders.status, input.status));
+  if (input.from !== undefined) where.push(gte(orders.placedAt, input.from));
+  if (input.to !== undefined) where.push(lt(orders.placedAt, input.to));
+  if (input.q) where.push(matchesSearch(input.q));
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  if (after) {
+    where.push(
+      or(
+        lt(orders.placedAt, after.at),
+        and(eq(orders.placedAt, after.at), lt(orders.id, after.id)),
+      ),
+    );
+  }
+  const rows = await db
+    .select(listColumns)
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.placedAt), desc(orders.id))
+    .limit(input.limit + 1);
+  const items = rows.slice(0, input.limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > input.limit && last ? encodeCursor({ at: last.placedAt, id: last.id }) : null,
+  };
+}
+
+/** The order number (with or without "#"), or a product name or SKU on one of its lines. */
+function matchesSearch(q: string): SQL {
+  const number = q.replace(/^#/, "");
+  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return or(
+    eq(orders.number, number),
+    exists(
+      sql`select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and (${orderItems.name} like ${pattern} escape '\\' or ${orderItems.sku} like ${pattern} escape '\\')`,
+    ),
+  )!;
+}
+
+/** One of the caller's account's orders with everything the detail page shows, or NOT_FOUND. */
+export async function getOrder(db: Db, actor: CustomerActor, id: string) {
+  const [order] = await db
+    .select({
+      ...listColumns,
+      subtotal: orders.subtotal,
+      shipping: orders.shipping,
+      tax: orders.tax,
+      discount: orders.discount,
+      placedByEmail: orders.placedByEmail,
+      shippingAddress: orders.shippingAddress,
+      billingAddress: orders.billingAddress,
+    })
+    .from(orders)
+    .where(and(eq(orders.id, id), eq(orders.accountId, actor.accountId)));
+  if (!order) throw notFound();
+  const [items, shipmentRows, events] = await Promise.all([
+    db
+      .select({
+        sku: orderItems.sku,
+        name: orderItems.name,
+        quantity: orderItems.quantity,
+        unitPrice: orderItems.unitPrice,
+        lineTotal: orderItems.lineTotal,
+      })
+      .from(orderItems)
+      .where(eq(orderItems.orderId, order.id))
+      .orderBy(asc(orderItems.position)),
+    db
+      .select({
+        carrier: shipments.carrier,
+        trackingNumber: shipments.trackingNumber,
+        status: shipments.status,
+        shippedAt: shipments.shippedAt,
+        deliveredAt: shipments.deliveredAt,
+      })
+      .from(shipments)
+      .where(eq(shipments.orderId, order.id))
+      .orderBy(asc(shipments.position)),
+    db
+      .select({ status: orderEvents.status, at: orderEvents.at })
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, order.id))
+      .orderBy(asc(orderEvents.at)),
+  ]);
+  return {
+    ...order,
+    items,
+    shipments: shipmentRows.map((s) => ({
+      ...s,
+      trackingUrl: trackingUrl(s.carrier, s.trackingNumber),
+    })),
+    events,
+  };
+}
+
+const inTransit: ShipmentStatus[] = ["in_transit", "out_for_delivery"];
+
+/** For the customer home: the latest orders, and shipments on their way. */
+export async function getOrdersOverview(db: Db, actor: CustomerActor) {
+  const [latest, moving] = await Promise.all([
+    db
+      .select(listColumns)
+      .from(orders)
+      .where(eq(orders.accountId, actor.accountId))
+      .orderBy(desc(orders.placedAt), desc(orders.id))
+      .limit(5),
+    db
+      .select({
+        orderId: orders.id,
+        number: orders.number,
+        carrier: shipments.carrier,
+        trackingNumber: shipments.trackingNumber,
+        status: shipments.status,
+        shippedAt: shipments.shippedAt,
+      })
+      .from(shipments)
+      .innerJoin(orders, eq(orders.id, shipments.orderId))
+      .where(and(eq(orders.accountId, actor.accountId), inArray(shipments.status, inTransit)))
+      .orderBy(desc(shipments.shippedAt))
+      .limit(10),
+  ]);
+  return {
+    latest,
+    inTransit: moving.map((s) => ({ ...s, trackingUrl: trackingUrl(s.carrier, s.trackingNumber) })),
+  };
+}
+
+/** Carriers whose public tracking page we can link to; others show the number alone. */
+const trackingPages: Record<string, (n: string) => string> = {
+  posturinn: (n) => `https://posturinn.is/einstaklingar/mottaka/finna-sendingu/?q=${n}`,
+  dhl: (n) => `https://www.dhl.com/global-en/home/tracking/tracking-express.html?tracking-id=${n}`,
+  ups: (n) => `https://www.ups.com/track?tracknum=${n}`,
+  fedex: (n) => `https://www.fedex.com/fedextrack/?trknbr=${n}`,
+  gls: (n) => `https://gls-group.com/track/${n}`,
+};
+
+export function trackingUrl(carrier: string, trackingNumber: string | null): string | null {
+  const page = trackingPages[carrier.trim().toLowerCase()];
+  return page && trackingNumber ? page(encodeURIComponent(trackingNumber)) : null;
+}

@@ -1,0 +1,28 @@
+// Fixed-window rate limits kept in the database, so every process (and machine) shares the counts.
+import { sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { rateLimits } from "../../db/schema";
+
+export interface Limit {
+  /** Requests allowed per window. */
+  max: number;
+  windowMs: number;
+}
+
+/** Counts one request against `key`; says whether it is allowed and, if not, when to retry. */
+export async function hit(db: Db, key: string, { max, windowMs }: Limit, now = Date.now()) {
+  const windowStart = now - (now % windowMs);
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key, windowStart, count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`case when ${rateLimits.windowStart} = ${windowStart} then ${rateLimits.count} + 1 else 1 end`,
+        windowStart,
+      },
+    })
+    .returning({ count: rateLimits.count });
+  const count = row?.count ?? 1;
+  return { allowed: count <= max, retryAfterMs: windowStart + windowMs - now };
+}
