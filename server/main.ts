@@ -8,6 +8,8 @@ import { DEMO_PASSWORD, demoSignIns, isEmpty, seedDemo } from "../db/seed/demo";
 import { createApp, pageServices, registerPageServices } from "./app";
 import { ConfigError, loadConfig, redactUrl, type Config } from "./config";
 import { createRequestListener } from "./http";
+import { startMailWorker } from "./mail/sender";
+import { createMailTransport } from "./mail/transport";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
 
   const app = createApp(config, db);
   registerPageServices(pageServices(app));
+  const mail = startMailWorker(db, createMailTransport(config));
   const pages = dev ? await astroDevHandler(config) : await astroBuiltHandler();
 
   const server = createServer(createRequestListener(app, pages.handler));
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await pages.stop();
+    await mail.stop();
     closeDb(db);
     clearTimeout(force);
     process.exit(0);
@@ -56,6 +60,11 @@ async function main(): Promise<void> {
     `Tengsl is serving on http://${config.host}:${port} (public address ${config.publicUrl.origin})`,
   );
   console.log(`Database: ${redactUrl(config.databaseUrl)}`);
+  console.log(
+    config.smtpUrl
+      ? `Mail: SMTP ${redactUrl(config.smtpUrl)}`
+      : `Mail: written as .eml files to ${config.mailDir}/`,
+  );
   if (seeded) {
     console.log(`Demo data seeded. Sign in with any of these, password "${DEMO_PASSWORD}":`);
     for (const person of demoSignIns) console.log(`  ${person.email.padEnd(32)} ${person.role}`);

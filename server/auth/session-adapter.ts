@@ -13,6 +13,7 @@ const sessionUserColumns = {
   name: users.name,
   role: users.role,
   locale: users.locale,
+  emailVerifiedAt: users.emailVerifiedAt,
 };
 
 export class SessionAdapter implements Adapter {

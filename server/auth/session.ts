@@ -18,6 +18,7 @@ export function createAuth(db: Db, { secure }: { secure: boolean }) {
       name: a.name,
       role: a.role,
       locale: a.locale,
+      emailVerified: a.emailVerifiedAt !== null,
     }),
   });
 }
@@ -34,6 +35,7 @@ declare module "lucia" {
       name: string;
       role: Role;
       locale: Locale | null;
+      emailVerifiedAt: number | null;
     };
   }
 }

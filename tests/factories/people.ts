@@ -38,6 +38,7 @@ export async function createUser(
     name: name ?? `Person ${n}`,
     role,
     locale: null,
+    emailVerified: true,
   };
   passwordHash ??= hashPassword(TEST_PASSWORD);
   await db
