@@ -48,6 +48,12 @@ const envSchema = z.object({
   PUBLIC_URL: httpUrl("(the address people use to reach Tengsl)").optional(),
   SMTP_URL: smtpUrl.optional(),
   MAIL_DIR: z.string().trim().min(1).default("data/mail"),
+  INGEST_RATE_PER_MINUTE: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d{0,6}$/, { message: "must be a whole number from 1 to 9999999" })
+    .transform(Number)
+    .default(600),
   SEED_DEMO: flag.default(true),
   NODE_ENV: z.enum(["development", "production", "test"]).optional(),
 });
@@ -62,6 +68,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Where mail goes as .eml files when there is no SMTP_URL. */
   mailDir: string;
+  /** Requests per minute each ingest API key may make. */
+  ingestRatePerMinute: number;
   seedDemo: boolean;
   /** Development: detailed errors in the server log, no CSP (Vite injects inline scripts). */
   dev: boolean;
@@ -96,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>, { dev = fals
     publicUrl: new URL(publicUrl.origin),
     smtpUrl: e.SMTP_URL,
     mailDir: e.MAIL_DIR,
+    ingestRatePerMinute: e.INGEST_RATE_PER_MINUTE,
     seedDemo: e.SEED_DEMO,
     dev: dev || e.NODE_ENV === "development",
   };

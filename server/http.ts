@@ -69,7 +69,10 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     },
   });
 
-  const ingest = createIngestHandler(app.db, { publicUrl: app.config.publicUrl });
+  const ingest = createIngestHandler(app.db, {
+    publicUrl: app.config.publicUrl,
+    rate: { max: app.config.ingestRatePerMinute, windowMs: 60_000 },
+  });
 
   return (req, res) => {
     for (const [name, value] of headers) res.setHeader(name, value);

@@ -20,7 +20,6 @@ import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./signature"
 
 export const INGEST_PATH = "/api/v1";
 export const INGEST_MAX_BODY_BYTES = 1024 * 1024;
-export const INGEST_RATE: Limit = { max: 600, windowMs: 60_000 };
 
 /** Each endpoint validates its body with the schema the OpenAPI document is made from, then upserts. */
 const routes: Record<string, (db: Db, id: string, json: unknown) => Promise<UpsertResult>> = {
@@ -66,10 +65,7 @@ class HttpError extends Error {
   }
 }
 
-export function createIngestHandler(
-  db: Db,
-  { publicUrl, rate = INGEST_RATE }: { publicUrl: URL; rate?: Limit },
-) {
+export function createIngestHandler(db: Db, { publicUrl, rate }: { publicUrl: URL; rate: Limit }) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const path = (req.url ?? "").split("?")[0]!.slice(INGEST_PATH.length);

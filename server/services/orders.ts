@@ -1,6 +1,6 @@
 // Orders as customers see them: every read is scoped to the caller's account, so a contact of a business
 // account sees all of its orders and nobody sees another account's.
-import { and, asc, desc, eq, exists, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import {
@@ -81,9 +81,7 @@ function matchesSearch(q: string): SQL {
   const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return or(
     eq(orders.number, number),
-    exists(
-      sql`select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and (${orderItems.name} like ${pattern} escape '\\' or ${orderItems.sku} like ${pattern} escape '\\')`,
-    ),
+    sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and (${orderItems.name} like ${pattern} escape '\\' or ${orderItems.sku} like ${pattern} escape '\\'))`,
   )!;
 }
 
@@ -135,10 +133,7 @@ export async function getOrder(db: Db, actor: CustomerActor, id: string) {
   return {
     ...order,
     items,
-    shipments: shipmentRows.map((s) => ({
-      ...s,
-      trackingUrl: trackingUrl(s.carrier, s.trackingNumber),
-    })),
+    shipments: shipmentRows.map((s) => ({ ...s, ...tracking(s.carrier, s.trackingNumber) })),
     events,
   };
 }
@@ -171,20 +166,31 @@ export async function getOrdersOverview(db: Db, actor: CustomerActor) {
   ]);
   return {
     latest,
-    inTransit: moving.map((s) => ({ ...s, trackingUrl: trackingUrl(s.carrier, s.trackingNumber) })),
+    inTransit: moving.map((s) => ({ ...s, ...tracking(s.carrier, s.trackingNumber) })),
   };
 }
 
-/** Carriers whose public tracking page we can link to; others show the number alone. */
-const trackingPages: Record<string, (n: string) => string> = {
-  posturinn: (n) => `https://posturinn.is/einstaklingar/mottaka/finna-sendingu/?q=${n}`,
-  dhl: (n) => `https://www.dhl.com/global-en/home/tracking/tracking-express.html?tracking-id=${n}`,
-  ups: (n) => `https://www.ups.com/track?tracknum=${n}`,
-  fedex: (n) => `https://www.fedex.com/fedextrack/?trknbr=${n}`,
-  gls: (n) => `https://gls-group.com/track/${n}`,
+/** Carriers we know by name and whose public tracking page we can link to; others show as sent. */
+const carriers: Record<string, { name: string; page: (n: string) => string }> = {
+  posturinn: {
+    name: "Pósturinn",
+    page: (n) => `https://posturinn.is/einstaklingar/mottaka/finna-sendingu/?q=${n}`,
+  },
+  dhl: {
+    name: "DHL",
+    page: (n) =>
+      `https://www.dhl.com/global-en/home/tracking/tracking-express.html?tracking-id=${n}`,
+  },
+  ups: { name: "UPS", page: (n) => `https://www.ups.com/track?tracknum=${n}` },
+  fedex: { name: "FedEx", page: (n) => `https://www.fedex.com/fedextrack/?trknbr=${n}` },
+  gls: { name: "GLS", page: (n) => `https://gls-group.com/track/${n}` },
 };
 
-export function trackingUrl(carrier: string, trackingNumber: string | null): string | null {
-  const page = trackingPages[carrier.trim().toLowerCase()];
-  return page && trackingNumber ? page(encodeURIComponent(trackingNumber)) : null;
+/** The carrier's display name, and a link to its tracking page when the carrier is known. */
+export function tracking(carrier: string, trackingNumber: string | null) {
+  const known = carriers[carrier.trim().toLowerCase()];
+  return {
+    carrier: known?.name ?? carrier,
+    trackingUrl: known && trackingNumber ? known.page(encodeURIComponent(trackingNumber)) : null,
+  };
 }

@@ -202,7 +202,7 @@ export const en = {
   "order.lineTotal": "Amount",
   "order.subtotal": "Subtotal",
   "order.shipping": "Shipping",
-  "order.tax": "Tax",
+  "order.tax": "Of which tax",
   "order.discount": "Discount",
   "order.total": "Total",
   "order.shippingAddress": "Shipping address",

@@ -205,7 +205,7 @@ export const is: Catalog = {
   "order.lineTotal": "Upphæð",
   "order.subtotal": "Millisamtala",
   "order.shipping": "Sending",
-  "order.tax": "Virðisaukaskattur",
+  "order.tax": "Þar af virðisaukaskattur",
   "order.discount": "Afsláttur",
   "order.total": "Samtals",
   "order.shippingAddress": "Sendingarheimilisfang",

@@ -14,10 +14,13 @@ export function formatters(locale: Locale) {
     timeZone: TIME_ZONE,
   });
   const moneyCache = new Map<string, Intl.NumberFormat>();
+  const regions = new Intl.DisplayNames([tag], { type: "region" });
   return {
     date: (ms: number) => date.format(ms),
     dateTime: (ms: number) => dateTime.format(ms),
     number: (n: number) => new Intl.NumberFormat(tag).format(n),
+    /** An ISO 3166 country code as the country's name. */
+    country: (code: string) => regions.of(code) ?? code,
     /** Integer minor units in `currency` (ISK has none, EUR two), formatted as money. */
     money(minor: number, currency: string) {
       let format = moneyCache.get(currency);

@@ -41,8 +41,10 @@ export async function createUser(
     emailVerified: true,
   };
   passwordHash ??= hashPassword(TEST_PASSWORD);
+  const { emailVerified: _, ...columns } = row;
+  const now = Date.now();
   await db
     .insert(users)
-    .values({ ...row, passwordHash: await passwordHash, createdAt: Date.now() });
+    .values({ ...columns, passwordHash: await passwordHash, emailVerifiedAt: now, createdAt: now });
   return row;
 }
