@@ -8,6 +8,7 @@ import { join } from "node:path";
 export interface RunningServer {
   url: string;
   dbUrl: string;
+  mailDir: string;
   process: ChildProcess;
   output: () => string;
   stop(): Promise<number | null>;
@@ -28,6 +29,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dbUrl = `file:${join(dir, "tengsl.db")}`;
+  const mailDir = join(dir, "mail");
   const child = spawn(process.execPath, ["dist/main.mjs"], {
     env: {
       ...process.env,
@@ -35,6 +37,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       PORT: String(port),
       PUBLIC_URL: url,
       DATABASE_URL: dbUrl,
+      MAIL_DIR: mailDir,
       NODE_ENV: "production",
       ...env,
     },
@@ -62,6 +65,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   return {
     url,
     dbUrl,
+    mailDir,
     process: child,
     output: () => output,
     async stop() {

@@ -7,6 +7,7 @@ export default async function setup(project: TestProject) {
   const server = await startServer();
   project.provide("baseUrl", server.url);
   project.provide("dbUrl", server.dbUrl);
+  project.provide("mailDir", server.mailDir);
   return async () => {
     await server.stop();
   };
@@ -16,5 +17,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     dbUrl: string;
+    mailDir: string;
   }
 }
