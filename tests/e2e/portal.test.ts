@@ -178,7 +178,7 @@ describe.skipIf(!hasChromium)("the portal in the browser", () => {
     ]);
     expect(download.suggestedFilename()).toMatch(/^tengsl-data-\d{4}-\d{2}-\d{2}\.json$/);
     const { readFileSync } = await import("node:fs");
-    const data = JSON.parse(readFileSync((await download.path()), "utf8")) as {
+    const data = JSON.parse(readFileSync(await download.path(), "utf8")) as {
       profile: { email: string };
     };
     expect(data.profile.email).toBe(email);
