@@ -79,7 +79,7 @@ export function createIngestHandler(db: Db, { publicUrl, rate }: { publicUrl: UR
         throw new HttpError(404, "not_found", "No such endpoint. See /api/v1/openapi.json.");
       if (req.method !== "PUT") throw methodNotAllowed("PUT");
 
-      const id = externalId.safeParse(decodeURIComponent(match[2]!));
+      const id = externalId.safeParse(safeDecode(match[2]!));
       if (!id.success)
         throw new HttpError(400, "invalid_id", "The id in the path is not valid.", [
           { path: "externalId", message: id.error.issues[0]?.message ?? "invalid" },
@@ -141,6 +141,15 @@ const signatureMessages = {
 
 const methodNotAllowed = (allow: string) =>
   new HttpError(405, "method_not_allowed", `Use ${allow}.`, undefined, { Allow: allow });
+
+/** A path segment decoded, or the raw segment when its %-escapes are broken (then refused as invalid). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];

@@ -1,5 +1,5 @@
 import { endSession } from "../auth/cookies";
-import { getProfile, setLocale, setLocaleInput } from "../services/accounts";
+import { getProfile, setLocale, setLocaleInput, setName, setNameInput } from "../services/accounts";
 import { contactRole, inviteColleague, inviteInput, listContacts } from "../services/contacts";
 import {
   changeEmailInput,
@@ -18,6 +18,9 @@ import { authedProcedure, customerProcedure, router } from "../trpc";
 /** The signed-in person's own settings and data, for customers and staff alike unless noted. */
 export const accountRouter = router({
   profile: authedProcedure.query(({ ctx }) => getProfile(ctx.db, ctx.actor)),
+  setName: authedProcedure
+    .input(setNameInput)
+    .mutation(({ ctx, input }) => setName(ctx.db, ctx.actor, input.name)),
   setLocale: authedProcedure
     .input(setLocaleInput)
     .mutation(({ ctx, input }) => setLocale(ctx.db, ctx.actor, input.locale)),

@@ -63,6 +63,7 @@ export const signInInput = z.object({
 export type SignInInput = z.infer<typeof signInInput>;
 
 export const setLocaleInput = z.object({ locale: z.enum(locales) });
+export const setNameInput = z.object({ name: signUpInput.shape.name });
 
 /** Creates a person account and its customer user, and mails a link to verify the address. */
 export async function signUp(db: Db, input: SignUpInput, publicUrl: URL): Promise<string> {
@@ -134,6 +135,10 @@ export async function getProfile(db: Db, actor: Actor) {
     .where(eq(users.id, actor.userId));
   if (!row) throw notFound();
   return row;
+}
+
+export async function setName(db: Db, actor: Actor, name: string): Promise<void> {
+  await db.update(users).set({ name }).where(eq(users.id, actor.userId));
 }
 
 export async function setLocale(db: Db, actor: Actor, locale: Locale): Promise<void> {

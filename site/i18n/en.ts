@@ -299,5 +299,7 @@ export const en = {
   "apiKeys.empty": "No keys yet.",
 
   "account.alreadyContact": "This person is already a contact of your account.",
+  "account.changeName": "Change your name",
+  "account.nameSaved": "Your name is saved.",
   "footer.note": "Tengsl customer portal",
 } as const;

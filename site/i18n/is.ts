@@ -304,5 +304,7 @@ export const is: Catalog = {
   "apiKeys.empty": "Engir lyklar enn.",
 
   "account.alreadyContact": "Þessi einstaklingur er nú þegar tengiliður aðgangsins.",
+  "account.changeName": "Breyta nafni",
+  "account.nameSaved": "Nafnið þitt er vistað.",
   "footer.note": "Þjónustugátt Tengsl",
 };

@@ -185,6 +185,9 @@ describe("the API's description", () => {
     const missing = await fetch(`${base}/api/v1/nothing`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: "not_found" } });
+    const badId = await put(base, key, "/orders/%E0%A4%A", orderBody("E2E-1"));
+    expect(badId.status).toBe(400);
+    expect(await badId.json()).toMatchObject({ error: { code: "invalid_id" } });
     const get = await fetch(`${base}/api/v1/orders/X`);
     expect(get.status).toBe(405);
     expect(get.headers.get("allow")).toBe("PUT");

@@ -50,6 +50,7 @@ const procedures: Record<string, Entry> = {
   },
   "auth.resetPassword": { access: "public", onlyRefusals: "server/services/identity.test.ts" },
   "account.profile": { access: "signedIn" },
+  "account.setName": { access: "signedIn", input: () => ({ name: "Renamed" }) },
   "account.setLocale": { access: "signedIn", input: () => ({ locale: "is" }) },
   "account.setPreferences": {
     access: "signedIn",
