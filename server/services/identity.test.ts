@@ -69,6 +69,35 @@ describe("email verification", () => {
     ).toEqual([]);
   });
 
+  it("sends a fresh link on request, and the earlier one stops working", async () => {
+    const { caller } = callerAs(t.db, null);
+    await caller.auth.signUp({
+      name: "A",
+      email: "a@example.com",
+      password: "a long enough password",
+    });
+    const first = (await lastMailTo(t.db, "a@example.com"))!.token!;
+    const row = (await userRow("a@example.com"))!;
+    const user = {
+      id: row.id,
+      accountId: row.accountId,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      locale: row.locale,
+      emailVerified: false,
+    };
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a later outbox row
+    await callerAs(t.db, user).caller.account.resendVerification();
+    const second = (await lastMailTo(t.db, "a@example.com"))!.token!;
+    expect(second).not.toBe(first);
+    await expect(caller.auth.verifyEmail({ token: first })).rejects.toMatchObject({
+      message: "identity.linkInvalid",
+    });
+    await caller.auth.verifyEmail({ token: second });
+    expect((await userRow("a@example.com"))!.emailVerifiedAt).not.toBeNull();
+  });
+
   it("accepts each link once, and refuses unknown ones", async () => {
     const { caller } = callerAs(t.db, null);
     await caller.auth.signUp({
