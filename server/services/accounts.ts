@@ -37,12 +37,14 @@ export const emailField = z
   .pipe(z.email({ error: "validation.emailInvalid" }))
   .transform(normalizeEmail);
 
+export const nameField = z
+  .string({ error: "validation.nameRequired" })
+  .trim()
+  .min(1, { error: "validation.nameRequired" })
+  .max(100, { error: "validation.nameTooLong" });
+
 export const signUpInput = z.object({
-  name: z
-    .string({ error: "validation.nameRequired" })
-    .trim()
-    .min(1, { error: "validation.nameRequired" })
-    .max(100, { error: "validation.nameTooLong" }),
+  name: nameField,
   email: emailField,
   password: z
     .string({ error: "validation.passwordTooShort" })
@@ -63,7 +65,7 @@ export const signInInput = z.object({
 export type SignInInput = z.infer<typeof signInInput>;
 
 export const setLocaleInput = z.object({ locale: z.enum(locales) });
-export const setNameInput = z.object({ name: signUpInput.shape.name });
+export const setNameInput = z.object({ name: nameField });
 
 /** Creates a person account and its customer user, and mails a link to verify the address. */
 export async function signUp(db: Db, input: SignUpInput, publicUrl: URL): Promise<string> {

@@ -8,16 +8,9 @@ import type { CustomerActor } from "../actor";
 import { DomainError } from "../errors";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
-import { emailField } from "./accounts";
+import { emailField, nameField } from "./accounts";
 
-export const inviteInput = z.object({
-  name: z
-    .string({ error: "validation.nameRequired" })
-    .trim()
-    .min(1, { error: "validation.nameRequired" })
-    .max(100, { error: "validation.nameTooLong" }),
-  email: emailField,
-});
+export const inviteInput = z.object({ name: nameField, email: emailField });
 
 /** The caller's account and whether they are its admin contact (who may see and invite contacts). */
 export async function contactRole(db: Db, actor: CustomerActor) {

@@ -24,6 +24,7 @@ import { DomainError, notFound } from "../errors";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
 import { emailField, sendVerification, syncMembership } from "./accounts";
+import { itemColumns } from "./orders";
 
 const newPassword = z
   .string({ error: "validation.passwordTooShort" })
@@ -202,16 +203,7 @@ export async function exportData(db: Db, actor: Actor) {
     : [];
   const items = await Promise.all(
     orderRows.map((o) =>
-      db
-        .select({
-          sku: orderItems.sku,
-          name: orderItems.name,
-          quantity: orderItems.quantity,
-          unitPrice: orderItems.unitPrice,
-          lineTotal: orderItems.lineTotal,
-        })
-        .from(orderItems)
-        .where(eq(orderItems.orderId, o.id)),
+      db.select(itemColumns).from(orderItems).where(eq(orderItems.orderId, o.id)),
     ),
   );
   const sessionRows = await db

@@ -85,6 +85,15 @@ function matchesSearch(q: string): SQL {
   )!;
 }
 
+/** What a customer sees of an order line. */
+export const itemColumns = {
+  sku: orderItems.sku,
+  name: orderItems.name,
+  quantity: orderItems.quantity,
+  unitPrice: orderItems.unitPrice,
+  lineTotal: orderItems.lineTotal,
+};
+
 /** One of the caller's account's orders with everything the detail page shows, or NOT_FOUND. */
 export async function getOrder(db: Db, actor: CustomerActor, id: string) {
   const [order] = await db
@@ -103,13 +112,7 @@ export async function getOrder(db: Db, actor: CustomerActor, id: string) {
   if (!order) throw notFound();
   const [items, shipmentRows, events] = await Promise.all([
     db
-      .select({
-        sku: orderItems.sku,
-        name: orderItems.name,
-        quantity: orderItems.quantity,
-        unitPrice: orderItems.unitPrice,
-        lineTotal: orderItems.lineTotal,
-      })
+      .select(itemColumns)
       .from(orderItems)
       .where(eq(orderItems.orderId, order.id))
       .orderBy(asc(orderItems.position)),

@@ -1,9 +1,8 @@
 // Orders, account and data rights in Chromium, with data that arrived through the ingest API and mail
 // read from the files the server writes.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { orderBody } from "../factories/orders";
-import { hasChromium, launchBrowser, signIn, watchForPageErrors } from "../helpers/browser";
+import { hasChromium, signIn, useBrowserPage } from "../helpers/browser";
 import { createApiKey, put } from "../helpers/ingest";
 import { waitForLink } from "../helpers/mail-files";
 
@@ -11,74 +10,55 @@ const base = inject("baseUrl");
 const mailDir = inject("mailDir");
 
 describe.skipIf(!hasChromium)("the portal in the browser", () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let pageErrors: string[];
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ locale: "en-GB" });
-    page = await context.newPage();
-    pageErrors = watchForPageErrors(page);
-  });
-  afterEach(async () => {
-    await context.close();
-    expect(pageErrors).toEqual([]);
-  });
+  const ui = useBrowserPage();
 
   it("filters and searches orders, opens one, and shows its shipment and timeline", async () => {
-    await signIn(page, base, "jon@nordurljos.example.com");
-    await page.waitForURL(`${base}/`);
-    await page.getByRole("link", { name: "Orders", exact: true }).click();
-    await page.waitForURL(`${base}/orders`);
-    const rows = page.locator("tbody tr");
+    await signIn(ui.page, base, "jon@nordurljos.example.com");
+    await ui.page.waitForURL(`${base}/`);
+    await ui.page.getByRole("link", { name: "Orders", exact: true }).click();
+    await ui.page.waitForURL(`${base}/orders`);
+    const rows = ui.page.locator("tbody tr");
     expect(await rows.count()).toBe(20);
-    expect(await page.getByRole("columnheader", { name: "Placed by" }).count()).toBe(1);
+    expect(await ui.page.getByRole("columnheader", { name: "Placed by" }).count()).toBe(1);
 
-    await page.getByLabel("Status").selectOption("shipped");
-    await page.getByRole("button", { name: "Show" }).click();
-    await page.waitForURL(/status=shipped/);
+    await ui.page.getByLabel("Status").selectOption("shipped");
+    await ui.page.getByRole("button", { name: "Show" }).click();
+    await ui.page.waitForURL(/status=shipped/);
     const shippedCount = await rows.count();
     expect(shippedCount).toBeGreaterThan(0);
-    expect(await page.locator("tbody .status").allTextContents()).toEqual(
+    expect(await ui.page.locator("tbody .status").allTextContents()).toEqual(
       Array(shippedCount).fill("Shipped"),
     );
 
-    await page.getByRole("link", { name: "Clear filters" }).first().click();
-    await page.getByLabel("Search").fill("Tjald");
-    await page.getByRole("button", { name: "Show" }).click();
-    await page.waitForURL(/q=Tjald/);
+    await ui.page.getByRole("link", { name: "Clear filters" }).first().click();
+    await ui.page.getByLabel("Search").fill("Tjald");
+    await ui.page.getByRole("button", { name: "Show" }).click();
+    await ui.page.waitForURL(/q=Tjald/);
     const found = await rows.count();
     expect(found).toBeGreaterThan(0);
 
-    await page.getByLabel("Search").fill("no such product anywhere");
-    await page.getByRole("button", { name: "Show" }).click();
+    await ui.page.getByLabel("Search").fill("no such product anywhere");
+    await ui.page.getByRole("button", { name: "Show" }).click();
     expect(
-      await page.getByRole("heading", { name: "No orders match these filters." }).count(),
+      await ui.page.getByRole("heading", { name: "No orders match these filters." }).count(),
     ).toBe(1);
 
-    await page.goto(`${base}/orders?status=shipped`);
+    await ui.page.goto(`${base}/orders?status=shipped`);
     await rows.first().getByRole("link").click();
-    await page.waitForURL(/\/orders\/[\w-]+$/);
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toMatch(/^Order #\d+$/);
-    expect(await page.getByText(/Tracking number:/).count()).toBe(1);
-    const track = page.getByRole("link", { name: /^Track with (Pósturinn|DHL)$/ });
+    await ui.page.waitForURL(/\/orders\/[\w-]+$/);
+    expect(await ui.page.getByRole("heading", { level: 1 }).textContent()).toMatch(/^Order #\d+$/);
+    expect(await ui.page.getByText(/Tracking number:/).count()).toBe(1);
+    const track = ui.page.getByRole("link", { name: /^Track with (Pósturinn|DHL)$/ });
     expect(await track.getAttribute("href")).toMatch(/^https:\/\/(posturinn\.is|www\.dhl\.com)\//);
-    const timeline = await page.locator(".timeline li .strong").allTextContents();
+    const timeline = await ui.page.locator(".timeline li .strong").allTextContents();
     expect(timeline).toEqual(["Received", "Being prepared", "Shipped"]);
     expect(
-      await page.getByRole("link", { name: "Get help with this order" }).getAttribute("href"),
+      await ui.page.getByRole("link", { name: "Get help with this order" }).getAttribute("href"),
     ).toMatch(/^\/requests\/new\?order=/);
   });
 
   it("formats amounts and dates for is-IS in Icelandic", async () => {
-    const icelandic = await browser.newContext({ locale: "is-IS" });
+    const icelandic = await ui.browser.newContext({ locale: "is-IS" });
     const p = await icelandic.newPage();
     await p.goto(`${base}/sign-in`);
     await p.getByLabel("Netfang").fill("anna@example.com");
@@ -106,75 +86,75 @@ describe.skipIf(!hasChromium)("the portal in the browser", () => {
       (await put(base, key, `/orders/${number}`, orderBody(`B-${stamp}`, { number }))).status,
     ).toBe(201);
 
-    await page.goto(`${base}/sign-up`);
-    await page.getByLabel("Full name").fill("Kaupandi");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill("a long enough password");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(`${base}/`);
-    expect(await page.getByRole("status").textContent()).toContain(
+    await ui.page.goto(`${base}/sign-up`);
+    await ui.page.getByLabel("Full name").fill("Kaupandi");
+    await ui.page.getByLabel("Email").fill(email);
+    await ui.page.getByLabel("Password").fill("a long enough password");
+    await ui.page.getByRole("button", { name: "Create account" }).click();
+    await ui.page.waitForURL(`${base}/`);
+    expect(await ui.page.getByRole("status").textContent()).toContain(
       "Please confirm your email address",
     );
-    expect(await page.getByText(`#${number}`).count()).toBe(0);
+    expect(await ui.page.getByText(`#${number}`).count()).toBe(0);
 
     const link = await waitForLink(mailDir, email, `${base}/verify-email?token=`);
-    await page.goto(link);
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(
+    await ui.page.goto(link);
+    expect(await ui.page.getByRole("heading", { level: 1 }).textContent()).toBe(
       "Email address confirmed",
     );
-    await page.getByRole("link", { name: "Continue" }).click();
-    await page.waitForURL(`${base}/`);
-    expect(await page.getByRole("link", { name: `#${number}` }).count()).toBe(1);
-    expect(await page.getByText("Please confirm your email address").count()).toBe(0);
+    await ui.page.getByRole("link", { name: "Continue" }).click();
+    await ui.page.waitForURL(`${base}/`);
+    expect(await ui.page.getByRole("link", { name: `#${number}` }).count()).toBe(1);
+    expect(await ui.page.getByText("Please confirm your email address").count()).toBe(0);
   });
 
   it("resets a forgotten password from the mailed link", async () => {
     const email = `forgetful-${Date.now()}@example.com`;
-    await page.goto(`${base}/sign-up`);
-    await page.getByLabel("Full name").fill("Gleyminn");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill("the first password");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(`${base}/`);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await ui.page.goto(`${base}/sign-up`);
+    await ui.page.getByLabel("Full name").fill("Gleyminn");
+    await ui.page.getByLabel("Email").fill(email);
+    await ui.page.getByLabel("Password").fill("the first password");
+    await ui.page.getByRole("button", { name: "Create account" }).click();
+    await ui.page.waitForURL(`${base}/`);
+    await ui.page.getByRole("button", { name: "Sign out" }).click();
 
-    await page.getByRole("link", { name: "Forgot your password?" }).click();
-    await page.getByLabel("Email").fill(email);
-    await page.getByRole("button", { name: "Send link" }).click();
-    expect(await page.getByRole("status").textContent()).toContain("we sent it a link");
+    await ui.page.getByRole("link", { name: "Forgot your password?" }).click();
+    await ui.page.getByLabel("Email").fill(email);
+    await ui.page.getByRole("button", { name: "Send link" }).click();
+    expect(await ui.page.getByRole("status").textContent()).toContain("we sent it a link");
 
     const link = await waitForLink(mailDir, email, `${base}/reset-password?token=`);
-    await page.goto(link);
-    await page.getByLabel("New password").fill("short");
-    await page.getByRole("button", { name: "Save new password" }).click();
-    expect(await page.getByRole("alert").textContent()).toContain("at least 10 characters");
-    await page.getByLabel("New password").fill("the second password");
-    await page.getByRole("button", { name: "Save new password" }).click();
-    await page.waitForURL(/\/sign-in\?reset/);
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill("the second password");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${base}/`);
+    await ui.page.goto(link);
+    await ui.page.getByLabel("New password").fill("short");
+    await ui.page.getByRole("button", { name: "Save new password" }).click();
+    expect(await ui.page.getByRole("alert").textContent()).toContain("at least 10 characters");
+    await ui.page.getByLabel("New password").fill("the second password");
+    await ui.page.getByRole("button", { name: "Save new password" }).click();
+    await ui.page.waitForURL(/\/sign-in\?reset/);
+    await ui.page.getByLabel("Email").fill(email);
+    await ui.page.getByLabel("Password").fill("the second password");
+    await ui.page.getByRole("button", { name: "Sign in" }).click();
+    await ui.page.waitForURL(`${base}/`);
 
-    await page.goto(link);
-    await page.getByLabel("New password").fill("a third password here");
-    await page.getByRole("button", { name: "Save new password" }).click();
-    expect(await page.getByRole("alert").textContent()).toContain("does not work any more");
+    await ui.page.goto(link);
+    await ui.page.getByLabel("New password").fill("a third password here");
+    await ui.page.getByRole("button", { name: "Save new password" }).click();
+    expect(await ui.page.getByRole("alert").textContent()).toContain("does not work any more");
   });
 
   it("downloads the person's data and deletes the account", async () => {
     const email = `leaving-${Date.now()}@example.com`;
-    await page.goto(`${base}/sign-up`);
-    await page.getByLabel("Full name").fill("Fer Burt");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill("a long enough password");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(`${base}/`);
-    await page.goto(`${base}/account`);
+    await ui.page.goto(`${base}/sign-up`);
+    await ui.page.getByLabel("Full name").fill("Fer Burt");
+    await ui.page.getByLabel("Email").fill(email);
+    await ui.page.getByLabel("Password").fill("a long enough password");
+    await ui.page.getByRole("button", { name: "Create account" }).click();
+    await ui.page.waitForURL(`${base}/`);
+    await ui.page.goto(`${base}/account`);
 
     const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByRole("link", { name: "Download my data" }).click(),
+      ui.page.waitForEvent("download"),
+      ui.page.getByRole("link", { name: "Download my data" }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^tengsl-data-\d{4}-\d{2}-\d{2}\.json$/);
     const { readFileSync } = await import("node:fs");
@@ -183,34 +163,34 @@ describe.skipIf(!hasChromium)("the portal in the browser", () => {
     };
     expect(data.profile.email).toBe(email);
 
-    await page.getByLabel("Current password").last().fill("wrong password");
-    await page.getByRole("button", { name: "Delete my account for good" }).click();
-    expect(await page.getByRole("alert").textContent()).toContain("The password is not right.");
-    await page.getByLabel("Current password").last().fill("a long enough password");
-    await page.getByRole("button", { name: "Delete my account for good" }).click();
-    await page.waitForURL(/\/sign-in\?deleted/);
-    expect((await page.getByRole("status").textContent())?.trim()).toBe(
+    await ui.page.getByLabel("Current password").last().fill("wrong password");
+    await ui.page.getByRole("button", { name: "Delete my account for good" }).click();
+    expect(await ui.page.getByRole("alert").textContent()).toContain("The password is not right.");
+    await ui.page.getByLabel("Current password").last().fill("a long enough password");
+    await ui.page.getByRole("button", { name: "Delete my account for good" }).click();
+    await ui.page.waitForURL(/\/sign-in\?deleted/);
+    expect((await ui.page.getByRole("status").textContent())?.trim()).toBe(
       "Your account was deleted.",
     );
-    await signIn(page, base, email, "a long enough password");
-    expect(await page.getByRole("alert").textContent()).toContain("Email or password is wrong.");
+    await signIn(ui.page, base, email, "a long enough password");
+    expect(await ui.page.getByRole("alert").textContent()).toContain("Email or password is wrong.");
   });
 
   it("lets an admin make an API key, shown once, and revoke it", async () => {
-    await signIn(page, base, "admin@example.com");
-    await page.getByRole("link", { name: "API keys" }).click();
-    await page.getByRole("button", { name: "Create key" }).click();
-    expect(await page.getByRole("alert").textContent()).toContain("Give the key a name.");
-    await page.getByLabel("Name").fill("ERP");
-    await page.getByRole("button", { name: "Create key" }).click();
-    const key = (await page.locator(".key-reveal code").textContent())!;
+    await signIn(ui.page, base, "admin@example.com");
+    await ui.page.getByRole("link", { name: "API keys" }).click();
+    await ui.page.getByRole("button", { name: "Create key" }).click();
+    expect(await ui.page.getByRole("alert").textContent()).toContain("Give the key a name.");
+    await ui.page.getByLabel("Name").fill("ERP");
+    await ui.page.getByRole("button", { name: "Create key" }).click();
+    const key = (await ui.page.locator(".key-reveal code").textContent())!;
     expect(key).toMatch(/^tsk_/);
-    await page.goto(`${base}/staff/api-keys`);
-    expect(await page.getByText(key).count()).toBe(0);
-    await page.getByRole("button", { name: "Revoke: ERP" }).click();
+    await ui.page.goto(`${base}/staff/api-keys`);
+    expect(await ui.page.getByText(key).count()).toBe(0);
+    await ui.page.getByRole("button", { name: "Revoke: ERP" }).click();
     await expect
       .poll(() =>
-        page
+        ui.page
           .getByRole("row", { name: /ERP/ })
           .getByText(/Revoked \d/)
           .count(),
@@ -221,14 +201,14 @@ describe.skipIf(!hasChromium)("the portal in the browser", () => {
   });
 
   it("shows another account's order to no one", async () => {
-    await signIn(page, base, "anna@example.com");
-    await page.waitForURL(`${base}/`);
-    const annas = await page.locator(".order-list a").first().getAttribute("href");
-    await context.clearCookies();
-    await signIn(page, base, "jon@nordurljos.example.com");
-    await page.waitForURL(`${base}/`);
-    const response = await page.goto(`${base}${annas}`);
+    await signIn(ui.page, base, "anna@example.com");
+    await ui.page.waitForURL(`${base}/`);
+    const annas = await ui.page.locator(".order-list a").first().getAttribute("href");
+    await ui.context.clearCookies();
+    await signIn(ui.page, base, "jon@nordurljos.example.com");
+    await ui.page.waitForURL(`${base}/`);
+    const response = await ui.page.goto(`${base}${annas}`);
     expect(response?.status()).toBe(404);
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Page not found");
+    expect(await ui.page.getByRole("heading", { level: 1 }).textContent()).toBe("Page not found");
   });
 });

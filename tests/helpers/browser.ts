@@ -1,7 +1,8 @@
 // Debian's Chromium driven by playwright-core (nothing is downloaded). Outside CI a missing browser
 // skips the browser tests loudly; in CI (CI=true) it fails the run.
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(chromiumPath);
@@ -50,4 +51,28 @@ export async function signIn(page: Page, base: string, email: string, password =
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/**
+ * One browser for the file and a fresh context and page for each test, which fails when the page
+ * reported a script error, a CSP violation or a failed load.
+ */
+export function useBrowserPage(locale = "en-GB") {
+  const ui = {} as { browser: Browser; context: BrowserContext; page: Page; errors: string[] };
+  beforeAll(async () => {
+    ui.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await ui.browser?.close();
+  });
+  beforeEach(async () => {
+    ui.context = await ui.browser.newContext({ locale });
+    ui.page = await ui.context.newPage();
+    ui.errors = watchForPageErrors(ui.page);
+  });
+  afterEach(async () => {
+    await ui.context.close();
+    expect(ui.errors).toEqual([]);
+  });
+  return ui;
 }
