@@ -45,8 +45,16 @@ export async function issueToken(
   return token;
 }
 
-/** Uses a token up: its user and address if it is valid, unused and unexpired, otherwise null. */
-export async function consumeToken(tx: DbOrTx, token: string, purpose: TokenPurpose) {
+/**
+ * Uses a token up: its user and address if it is valid, unused, unexpired (and, when `userId` is given,
+ * that user's), otherwise null.
+ */
+export async function consumeToken(
+  tx: DbOrTx,
+  token: string,
+  purpose: TokenPurpose,
+  userId?: string,
+) {
   const now = Date.now();
   const [row] = await tx
     .update(emailTokens)
@@ -57,28 +65,39 @@ export async function consumeToken(tx: DbOrTx, token: string, purpose: TokenPurp
         eq(emailTokens.purpose, purpose),
         isNull(emailTokens.usedAt),
         gt(emailTokens.expiresAt, now),
+        userId === undefined ? undefined : eq(emailTokens.userId, userId),
       ),
     )
     .returning({ userId: emailTokens.userId, email: emailTokens.email });
   return row ?? null;
 }
 
-/** Whether a token would be accepted, without using it (for showing the reset form). */
+/** The address a token of this user's would confirm, without using it; null when it would be refused. */
 export async function peekToken(
   tx: DbOrTx,
   token: string,
   purpose: TokenPurpose,
-): Promise<boolean> {
+  userId: string,
+): Promise<string | null> {
   const [row] = await tx
-    .select({ id: emailTokens.id })
+    .select({ email: emailTokens.email })
     .from(emailTokens)
     .where(
       and(
         eq(emailTokens.tokenHash, sha256(token)),
         eq(emailTokens.purpose, purpose),
+        eq(emailTokens.userId, userId),
         isNull(emailTokens.usedAt),
         gt(emailTokens.expiresAt, Date.now()),
       ),
     );
-  return row !== undefined;
+  return row?.email ?? null;
+}
+
+/** Every link the user was sent and has not used stops working. */
+export async function revokeTokens(tx: DbOrTx, userId: string): Promise<void> {
+  await tx
+    .update(emailTokens)
+    .set({ usedAt: Date.now() })
+    .where(and(eq(emailTokens.userId, userId), isNull(emailTokens.usedAt)));
 }

@@ -3,7 +3,7 @@ import type { Locale } from "../../db/schema";
 import { translator, type MessageKey } from "../../site/i18n";
 import type { MailMessage } from "./outbox";
 
-export type MailKind = "verify" | "reset" | "changeEmail" | "invite";
+export type MailKind = "verify" | "reset" | "changeEmail" | "emailChanged" | "invite";
 
 const keys: Record<MailKind, { subject: MessageKey; body: MessageKey; action: MessageKey }> = {
   verify: {
@@ -16,6 +16,11 @@ const keys: Record<MailKind, { subject: MessageKey; body: MessageKey; action: Me
     subject: "mail.changeEmail.subject",
     body: "mail.changeEmail.body",
     action: "mail.changeEmail.action",
+  },
+  emailChanged: {
+    subject: "mail.emailChanged.subject",
+    body: "mail.emailChanged.body",
+    action: "mail.emailChanged.action",
   },
   invite: {
     subject: "mail.invite.subject",

@@ -3,6 +3,11 @@ import { getProfile, setLocale, setLocaleInput, setName, setNameInput } from "..
 import { contactRole, inviteColleague, inviteInput, listContacts } from "../services/contacts";
 import {
   changeEmailInput,
+  confirmEmailChange,
+  linkInput,
+  linkTarget,
+  tokenInput,
+  verifyEmail,
   changePassword,
   changePasswordInput,
   deleteAccount,
@@ -33,6 +38,17 @@ export const accountRouter = router({
   requestEmailChange: authedProcedure
     .input(changeEmailInput)
     .mutation(({ ctx, input }) => requestEmailChange(ctx.db, ctx.actor, input, ctx.publicUrl)),
+  linkTarget: authedProcedure
+    .input(linkInput)
+    .query(({ ctx, input }) => linkTarget(ctx.db, ctx.actor, input.token, input.purpose)),
+  verifyEmail: authedProcedure
+    .input(tokenInput)
+    .mutation(({ ctx, input }) => verifyEmail(ctx.db, ctx.actor, input.token)),
+  confirmEmailChange: authedProcedure
+    .input(tokenInput)
+    .mutation(({ ctx, input }) =>
+      confirmEmailChange(ctx.db, ctx.actor, ctx.session?.id ?? "", input.token, ctx.publicUrl),
+    ),
   resendVerification: authedProcedure.mutation(({ ctx }) =>
     resendVerification(ctx.db, ctx.actor, ctx.publicUrl),
   ),

@@ -1,13 +1,10 @@
 import { endSession, startSession } from "../auth/cookies";
 import { authenticate, signInInput, signUp, signUpInput } from "../services/accounts";
 import {
-  confirmEmailChange,
   requestPasswordReset,
   requestResetInput,
   resetPassword,
   resetPasswordInput,
-  tokenInput,
-  verifyEmail,
 } from "../services/identity";
 import { publicProcedure, router } from "../trpc";
 import { setLocaleInput } from "../services/accounts";
@@ -36,14 +33,6 @@ export const authRouter = router({
     await endSession(ctx.auth, ctx.cookies, ctx.session);
     return { ok: true as const };
   }),
-
-  verifyEmail: publicProcedure
-    .input(tokenInput)
-    .mutation(({ ctx, input }) => verifyEmail(ctx.db, input.token)),
-
-  confirmEmailChange: publicProcedure
-    .input(tokenInput)
-    .mutation(({ ctx, input }) => confirmEmailChange(ctx.db, input.token)),
 
   requestPasswordReset: publicProcedure
     .input(requestResetInput.extend(setLocaleInput.shape))

@@ -175,7 +175,7 @@ export async function sendVerification(
 
 /**
  * Puts a customer on the account that lists their (verified) email as a contact. A user who is no
- * longer anyone's contact but sits on a business account gets a person account of their own.
+ * longer listed by the company-managed account they sit on gets a person account of their own.
  */
 export async function syncMembership(tx: Tx, userId: string): Promise<void> {
   const [user] = await tx
@@ -184,7 +184,7 @@ export async function syncMembership(tx: Tx, userId: string): Promise<void> {
       name: users.name,
       accountId: users.accountId,
       verified: users.emailVerifiedAt,
-      kind: accounts.kind,
+      managed: accounts.externalId,
     })
     .from(users)
     .leftJoin(accounts, eq(accounts.id, users.accountId))
@@ -197,7 +197,7 @@ export async function syncMembership(tx: Tx, userId: string): Promise<void> {
   if (contact && user.verified !== null) {
     if (contact.accountId !== user.accountId)
       await moveUserToAccount(tx, userId, user.accountId, contact.accountId);
-  } else if (user.kind === "business") {
+  } else if (user.managed !== null) {
     await detachFromAccount(tx, userId, user.name);
   }
 }

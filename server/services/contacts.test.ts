@@ -63,8 +63,10 @@ describe("contacts of a business account", () => {
     await expect(caller.account.invite({ name: "G", email: "gudrun@nl.is" })).rejects.toMatchObject(
       { code: "CONFLICT", message: "account.alreadyContact" },
     );
+    // Someone on another account: refused without saying so.
     await expect(caller.account.invite({ name: "O", email: "other@x.is" })).rejects.toMatchObject({
       code: "CONFLICT",
+      message: "account.cannotInvite",
     });
     await expect(
       callerAs(t.db, colleague).caller.account.invite({ name: "Z", email: "z@nl.is" }),

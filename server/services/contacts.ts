@@ -63,11 +63,10 @@ export async function inviteColleague(
       .from(contacts)
       .where(eq(contacts.email, input.email));
     if (existing) {
+      // Never say that the address belongs to another account.
       throw new DomainError(
         "CONFLICT",
-        existing.accountId === actor.accountId
-          ? "account.alreadyContact"
-          : "ingest.contactOnOtherAccount",
+        existing.accountId === actor.accountId ? "account.alreadyContact" : "account.cannotInvite",
         "email",
       );
     }

@@ -17,6 +17,20 @@ afterEach(() => t.close());
 
 const userRow = async (email: string) =>
   (await t.db.select().from(users).where(eq(users.email, email)))[0];
+/** The user as a session would carry them, read fresh from the database. */
+async function signedIn(email: string) {
+  const row = (await userRow(email))!;
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    locale: row.locale,
+    emailVerified: row.emailVerifiedAt !== null,
+  };
+}
+
 const sessionCount = async (userId: string) =>
   (await t.db.select({ n: count() }).from(sessions).where(eq(sessions.userId, userId)))[0]!.n;
 
@@ -43,7 +57,11 @@ describe("email verification", () => {
     const mail = await lastMailTo(t.db, "ny@nl.is");
     expect(mail?.subject).toBe("Staðfestu netfangið þitt");
     expect(mail?.path).toMatch(/^\/verify-email\?token=/);
-    await caller.auth.verifyEmail({ token: mail!.token! });
+    const self = callerAs(t.db, await signedIn("ny@nl.is")).caller;
+    expect(await self.account.linkTarget({ token: mail!.token!, purpose: "verify-email" })).toEqual(
+      { email: "ny@nl.is" },
+    );
+    await self.account.verifyEmail({ token: mail!.token! });
 
     const after = (await userRow("ny@nl.is"))!;
     expect(after.emailVerifiedAt).not.toBeNull();
@@ -77,43 +95,81 @@ describe("email verification", () => {
       password: "a long enough password",
     });
     const first = (await lastMailTo(t.db, "a@example.com"))!.token!;
-    const row = (await userRow("a@example.com"))!;
-    const user = {
-      id: row.id,
-      accountId: row.accountId,
-      email: row.email,
-      name: row.name,
-      role: row.role,
-      locale: row.locale,
-      emailVerified: false,
-    };
+    const self = callerAs(t.db, await signedIn("a@example.com")).caller;
     await new Promise((resolve) => setTimeout(resolve, 5)); // a later outbox row
-    await callerAs(t.db, user).caller.account.resendVerification();
+    await self.account.resendVerification();
     const second = (await lastMailTo(t.db, "a@example.com"))!.token!;
     expect(second).not.toBe(first);
-    await expect(caller.auth.verifyEmail({ token: first })).rejects.toMatchObject({
+    await expect(self.account.verifyEmail({ token: first })).rejects.toMatchObject({
       message: "identity.linkInvalid",
     });
-    await caller.auth.verifyEmail({ token: second });
+    await self.account.verifyEmail({ token: second });
     expect((await userRow("a@example.com"))!.emailVerifiedAt).not.toBeNull();
   });
 
   it("accepts each link once, and refuses unknown ones", async () => {
-    const { caller } = callerAs(t.db, null);
-    await caller.auth.signUp({
+    await callerAs(t.db, null).caller.auth.signUp({
       name: "A",
       email: "a@example.com",
       password: "a long enough password",
     });
     const { token } = (await lastMailTo(t.db, "a@example.com"))!;
-    await caller.auth.verifyEmail({ token: token! });
-    await expect(caller.auth.verifyEmail({ token: token! })).rejects.toMatchObject({
+    const self = callerAs(t.db, await signedIn("a@example.com")).caller;
+    await self.account.verifyEmail({ token: token! });
+    await expect(self.account.verifyEmail({ token: token! })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: "identity.linkInvalid",
     });
-    await expect(caller.auth.verifyEmail({ token: "x".repeat(43) })).rejects.toMatchObject({
+    await expect(self.account.verifyEmail({ token: "x".repeat(43) })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
+  });
+
+  it("cannot be used by anyone but the user who asked for it (no joining a company through its inbox)", async () => {
+    await upsertCustomer(t.db, "C-1", {
+      kind: "business",
+      name: "Norðurljós ehf.",
+      contacts: [{ email: "boss@nl.is", name: "Boss", isAdmin: true }],
+    });
+    // Someone signs up with the boss's address; the link goes to the boss, who opens it signed in as themself.
+    await callerAs(t.db, null).caller.auth.signUp({
+      name: "Intruder",
+      email: "boss@nl.is",
+      password: "the intruder's password",
+    });
+    const { token } = (await lastMailTo(t.db, "boss@nl.is"))!;
+    const someoneElse = await createUser(t.db, { email: "boss.private@example.com" });
+    await expect(
+      callerAs(t.db, someoneElse).caller.account.verifyEmail({ token: token! }),
+    ).rejects.toMatchObject({ message: "identity.linkInvalid" });
+    await expect(
+      callerAs(t.db, someoneElse).caller.account.linkTarget({
+        token: token!,
+        purpose: "verify-email",
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      callerAs(t.db, null).caller.account.verifyEmail({ token: token! }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const intruder = (await userRow("boss@nl.is"))!;
+    expect(intruder.emailVerifiedAt).toBeNull();
+
+    // The boss takes the address back with a password reset; the intruder's sessions and links end.
+    const auth = createAuth(t.db, { secure: false });
+    const intruderSession = await auth.createSession(intruder.id, {});
+    await callerAs(t.db, null).caller.auth.requestPasswordReset({
+      email: "boss@nl.is",
+      locale: "en",
+    });
+    const reset = (await lastMailTo(t.db, "boss@nl.is"))!;
+    await callerAs(t.db, null).caller.auth.resetPassword({
+      token: reset.token!,
+      password: "the boss's own password",
+    });
+    expect((await auth.validateSession(intruderSession.id)).session).toBeNull();
+    await expect(
+      callerAs(t.db, await signedIn("boss@nl.is")).caller.account.verifyEmail({ token: token! }),
+    ).rejects.toMatchObject({ message: "identity.linkInvalid" });
   });
 });
 
@@ -151,6 +207,26 @@ describe("password reset", () => {
     await expect(
       caller.auth.resetPassword({ token: token!, password: "a brand new password" }),
     ).rejects.toMatchObject({ message: "identity.linkInvalid" });
+  });
+
+  it("refuses a link sent to an address the account no longer has, changing nothing", async () => {
+    const person = await createUser(t.db, { email: "old@example.com" });
+    await callerAs(t.db, null).caller.auth.requestPasswordReset({
+      email: "old@example.com",
+      locale: "en",
+    });
+    const reset = (await lastMailTo(t.db, "old@example.com"))!;
+    await t.db.update(users).set({ email: "new@example.com" }).where(eq(users.id, person.id));
+    await expect(
+      callerAs(t.db, null).caller.auth.resetPassword({
+        token: reset.token!,
+        password: "a brand new password",
+      }),
+    ).rejects.toMatchObject({ message: "identity.linkInvalid" });
+    await callerAs(t.db, null).caller.auth.signIn({
+      email: "new@example.com",
+      password: TEST_PASSWORD,
+    });
   });
 
   it("answers the same for an unknown address, and mails no one", async () => {
@@ -199,8 +275,21 @@ describe("changing password and email", () => {
     expect((await userRow("old@example.com"))?.id).toBe(person.id);
     const { token, path } = (await lastMailTo(t.db, "new@example.com"))!;
     expect(path).toMatch(/^\/verify-email\?change=1&token=/);
-    await callerAs(t.db, null).caller.auth.confirmEmailChange({ token: token! });
+    const auth = createAuth(t.db, { secure: false });
+    const current = await auth.createSession(person.id, {});
+    const other = await auth.createSession(person.id, {});
+    await expect(
+      callerAs(t.db, null).caller.account.confirmEmailChange({ token: token! }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await callerAs(t.db, person, current).caller.account.confirmEmailChange({ token: token! });
     expect((await userRow("new@example.com"))?.id).toBe(person.id);
+    expect((await auth.validateSession(other.id)).session).toBeNull();
+    expect((await auth.validateSession(current.id)).session).not.toBeNull();
+    // The old address hears of it, with a way back.
+    const notice = (await lastMailTo(t.db, "old@example.com"))!;
+    expect(notice.subject).toBe("Your email address was changed");
+    expect(notice.text).toContain("new@example.com");
+    expect(notice.path).toBe("/forgot-password");
   });
 });
 

@@ -13,7 +13,7 @@ import {
   type Locale,
 } from "../../db/schema";
 import type { Actor } from "../actor";
-import { consumeToken, issueToken } from "../auth/email-tokens";
+import { consumeToken, issueToken, peekToken, revokeTokens } from "../auth/email-tokens";
 import {
   hashPassword,
   PASSWORD_MAX_LENGTH,
@@ -37,6 +37,7 @@ const currentPassword = z
 const token = z.string().min(10).max(100);
 
 export const tokenInput = z.object({ token });
+export const linkInput = z.object({ token, purpose: z.enum(["verify-email", "change-email"]) });
 export const requestResetInput = z.object({ email: emailField });
 export const resetPasswordInput = z.object({ token, password: newPassword });
 export const changePasswordInput = z.object({ currentPassword, newPassword });
@@ -44,17 +45,36 @@ export const changeEmailInput = z.object({ password: currentPassword, email: ema
 export const preferencesInput = z.object({ newsletter: z.boolean(), surveys: z.boolean() });
 export const deleteAccountInput = z.object({ password: currentPassword });
 
-/** Marks the address verified and attaches the user to the account that lists it as a contact. */
-export async function verifyEmail(db: Db, value: string): Promise<void> {
+/**
+ * Marks the address verified and attaches the user to the account that lists it as a contact. Only the
+ * user who asked for the link may use it: someone else who owns the inbox (and clicks a link they did not
+ * ask for) can never confirm another person's sign-up into their company's account.
+ */
+export async function verifyEmail(db: Db, actor: Actor, value: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const used = await consumeToken(tx, value, "verify-email");
+    const used = await consumeToken(tx, value, "verify-email", actor.userId);
     if (!used) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
-    await tx
+    const updated = await tx
       .update(users)
       .set({ emailVerifiedAt: Date.now() })
-      .where(and(eq(users.id, used.userId), eq(users.email, used.email)));
+      .where(and(eq(users.id, used.userId), eq(users.email, used.email)))
+      .returning({ id: users.id });
+    // The address changed after the link was sent: the link proves nothing any more.
+    if (updated.length === 0) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
     await syncMembership(tx, used.userId);
   });
+}
+
+/** The address a link of the caller's would confirm, without using the link. */
+export async function linkTarget(
+  db: Db,
+  actor: Actor,
+  value: string,
+  purpose: "verify-email" | "change-email",
+) {
+  const email = await peekToken(db, value, purpose, actor.userId);
+  if (!email) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
+  return { email };
 }
 
 export async function resendVerification(db: Db, actor: Actor, publicUrl: URL): Promise<void> {
@@ -87,7 +107,10 @@ export async function requestPasswordReset(
   });
 }
 
-/** Sets a new password from a mailed link; every session of the user ends. */
+/**
+ * Sets a new password from a mailed link. Every session of the user ends and every other link they were
+ * sent stops working, so whoever had the account before the owner of the address took it back is out.
+ */
 export async function resetPassword(
   db: Db,
   input: z.output<typeof resetPasswordInput>,
@@ -97,10 +120,13 @@ export async function resetPassword(
     const used = await consumeToken(tx, input.token, "reset-password");
     if (!used) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
     // The link reached this address, so it is verified too.
-    await tx
+    const updated = await tx
       .update(users)
       .set({ passwordHash, emailVerifiedAt: Date.now() })
-      .where(and(eq(users.id, used.userId), eq(users.email, used.email)));
+      .where(and(eq(users.id, used.userId), eq(users.email, used.email)))
+      .returning({ id: users.id });
+    if (updated.length === 0) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
+    await revokeTokens(tx, used.userId);
     await tx.delete(sessions).where(eq(sessions.userId, used.userId));
     await syncMembership(tx, used.userId);
   });
@@ -145,20 +171,46 @@ export async function requestEmailChange(
   });
 }
 
-export async function confirmEmailChange(db: Db, value: string): Promise<void> {
+/**
+ * Moves the caller to the address the link was sent to, tells the old address, and ends the caller's
+ * other sessions.
+ */
+export async function confirmEmailChange(
+  db: Db,
+  actor: Actor,
+  currentSessionId: string,
+  value: string,
+  publicUrl: URL,
+): Promise<void> {
   await db.transaction(async (tx) => {
-    const used = await consumeToken(tx, value, "change-email");
+    const used = await consumeToken(tx, value, "change-email", actor.userId);
     if (!used) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
     const [taken] = await tx
       .select({ id: users.id })
       .from(users)
       .where(eq(users.email, used.email));
     if (taken) throw new DomainError("CONFLICT", "auth.emailTaken");
+    const [before] = await tx
+      .select({ email: users.email, name: users.name, locale: users.locale })
+      .from(users)
+      .where(eq(users.id, actor.userId));
+    if (!before) throw notFound();
     await tx
       .update(users)
       .set({ email: used.email, emailVerifiedAt: Date.now() })
-      .where(eq(users.id, used.userId));
-    await syncMembership(tx, used.userId);
+      .where(eq(users.id, actor.userId));
+    await tx
+      .delete(sessions)
+      .where(and(eq(sessions.userId, actor.userId), ne(sessions.id, currentSessionId)));
+    await enqueueMail(
+      tx,
+      renderMail("emailChanged", before.locale ?? "en", before.email, {
+        name: before.name,
+        email: used.email,
+        url: new URL("/forgot-password", publicUrl).href,
+      }),
+    );
+    await syncMembership(tx, actor.userId);
   });
 }
 

@@ -77,6 +77,50 @@ describe("upsertCustomer", () => {
     ).toBe("person");
   });
 
+  it("takes a company-managed person account away from someone the company no longer lists", async () => {
+    const alice = await createUser(t.db, { email: "alice@x.is" });
+    const { id } = await upsertCustomer(t.db, "P-1", {
+      kind: "person",
+      name: "Household",
+      contacts: [{ email: "alice@x.is", name: "Alice", isAdmin: true }],
+    });
+    const accountOf = async () =>
+      (await t.db.select({ a: users.accountId }).from(users).where(eq(users.id, alice.id)))[0]!.a;
+    expect(await accountOf()).toBe(id);
+    await upsertCustomer(t.db, "P-1", {
+      kind: "person",
+      name: "Household",
+      contacts: [{ email: "bob@x.is", name: "Bob", isAdmin: true }],
+    });
+    expect(await accountOf()).not.toBe(id);
+  });
+
+  it("lets the company's list win over an invitation made in another account's portal", async () => {
+    const a = await upsertCustomer(t.db, "A", business(["jon@a.is"]));
+    await t.db
+      .insert(contacts)
+      .values({
+        id: "invited",
+        accountId: a.id,
+        email: "x@b.is",
+        name: "X",
+        isAdmin: false,
+        source: "portal",
+        createdAt: 0,
+      });
+    const x = await createUser(t.db, { email: "x@b.is" });
+    const b = await upsertCustomer(t.db, "B", business(["x@b.is"]));
+    expect(b.result).toBe("created");
+    const rows = await t.db
+      .select({ accountId: contacts.accountId, source: contacts.source })
+      .from(contacts)
+      .where(eq(contacts.email, "x@b.is"));
+    expect(rows).toEqual([{ accountId: b.id, source: "ingest" }]);
+    expect(
+      (await t.db.select({ a: users.accountId }).from(users).where(eq(users.id, x.id)))[0]!.a,
+    ).toBe(b.id);
+  });
+
   it("validates the body: kinds, emails, duplicates", () => {
     const bad = customerBody.safeParse({
       kind: "robot",

@@ -146,10 +146,17 @@ export async function upsertCustomer(
     const emails = body.contacts.map((c) => c.email);
 
     if (emails.length > 0) {
+      // The company's own lists win over invitations made in the portal.
       const [taken] = await tx
         .select({ email: contacts.email })
         .from(contacts)
-        .where(and(inArray(contacts.email, emails), ne(contacts.accountId, accountId)))
+        .where(
+          and(
+            inArray(contacts.email, emails),
+            ne(contacts.accountId, accountId),
+            eq(contacts.source, "ingest"),
+          ),
+        )
         .limit(1);
       if (taken) {
         throw new DomainError(
@@ -190,16 +197,17 @@ export async function upsertCustomer(
         updatedAt: now,
       });
     }
-    // The company's list replaces its own earlier list; people invited in the portal stay unless listed.
+    // The company's list replaces its own earlier list; people invited in the portal stay unless the
+    // company lists them (here or on another account).
     await tx
       .delete(contacts)
       .where(
-        and(
-          eq(contacts.accountId, accountId),
-          emails.length > 0
-            ? or(eq(contacts.source, "ingest"), inArray(contacts.email, emails))
-            : eq(contacts.source, "ingest"),
-        ),
+        emails.length > 0
+          ? or(
+              and(eq(contacts.accountId, accountId), eq(contacts.source, "ingest")),
+              inArray(contacts.email, emails),
+            )
+          : and(eq(contacts.accountId, accountId), eq(contacts.source, "ingest")),
       );
     if (body.contacts.length > 0) {
       await tx.insert(contacts).values(

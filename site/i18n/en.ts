@@ -233,7 +233,7 @@ export const en = {
   "verify.changedTitle": "Your new email address is confirmed",
   "verify.failedTitle": "This link does not work",
   "verify.failedBody":
-    "It may have been used already or it expired. Sign in and ask for a new one.",
+    "It may have been used already, it expired, or it was sent to another sign-in. Ask for a new one from your home page.",
   "verify.continue": "Continue",
 
   "signIn.forgot": "Forgot your password?",
@@ -301,5 +301,14 @@ export const en = {
   "account.alreadyContact": "This person is already a contact of your account.",
   "account.changeName": "Change your name",
   "account.nameSaved": "Your name is saved.",
+  "account.cannotInvite":
+    "This address cannot be invited. If the person works with you, ask us to add them to your account.",
+  "mail.emailChanged.subject": "Your email address was changed",
+  "mail.emailChanged.body":
+    "The email address of your account was changed to {email}. If you did not do this, take the account back by resetting its password, and tell us.",
+  "mail.emailChanged.action": "Reset password",
+  "verify.confirmTitle": "Confirm your email address",
+  "verify.confirmBody": "Confirm that {email} is your address.",
+  "verify.confirm": "Confirm",
   "footer.note": "Tengsl customer portal",
 } as const;

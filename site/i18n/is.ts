@@ -236,7 +236,7 @@ export const is: Catalog = {
   "verify.changedTitle": "Nýja netfangið þitt er staðfest",
   "verify.failedTitle": "Þessi hlekkur virkar ekki",
   "verify.failedBody":
-    "Hann gæti hafa verið notaður eða runnið út. Skráðu þig inn og biddu um nýjan.",
+    "Hann gæti hafa verið notaður, runnið út eða verið sendur annarri innskráningu. Biddu um nýjan á forsíðunni þinni.",
   "verify.continue": "Halda áfram",
 
   "signIn.forgot": "Gleymdirðu lykilorðinu?",
@@ -306,5 +306,14 @@ export const is: Catalog = {
   "account.alreadyContact": "Þessi einstaklingur er nú þegar tengiliður aðgangsins.",
   "account.changeName": "Breyta nafni",
   "account.nameSaved": "Nafnið þitt er vistað.",
+  "account.cannotInvite":
+    "Ekki er hægt að bjóða þessu netfangi. Ef viðkomandi vinnur með þér, biddu okkur að bæta honum við aðganginn.",
+  "mail.emailChanged.subject": "Netfanginu þínu var breytt",
+  "mail.emailChanged.body":
+    "Netfangi aðgangsins þíns var breytt í {email}. Ef þú gerðir það ekki skaltu endurheimta aðganginn með því að endurstilla lykilorðið og láta okkur vita.",
+  "mail.emailChanged.action": "Endurstilla lykilorð",
+  "verify.confirmTitle": "Staðfestu netfangið þitt",
+  "verify.confirmBody": "Staðfestu að {email} sé netfangið þitt.",
+  "verify.confirm": "Staðfesta",
   "footer.note": "Þjónustugátt Tengsl",
 };

@@ -118,13 +118,13 @@ describe.skipIf(!hasChromium)("in the browser", () => {
     expect(await ui.page.getByRole("cell", { name: "agent@example.com" }).count()).toBe(1);
   });
 
-  it("shows a customer a 403 ui.page on /staff", async () => {
+  it("shows a customer a 403 page on /staff", async () => {
     await signIn(ui.page, base, "anna@example.com");
     await ui.page.waitForURL(`${base}/`);
     const response = await ui.page.goto(`${base}/staff`);
     expect(response?.status()).toBe(403);
     expect(await ui.page.getByRole("heading", { level: 1 }).textContent()).toBe(
-      "You don't have access to this ui.page",
+      "You don't have access to this page",
     );
   });
 

@@ -99,6 +99,9 @@ describe.skipIf(!hasChromium)("the portal in the browser", () => {
 
     const link = await waitForLink(mailDir, email, `${base}/verify-email?token=`);
     await ui.page.goto(link);
+    // Opening the link changes nothing until the person confirms.
+    expect(await ui.page.getByText(`Confirm that ${email} is your address.`).count()).toBe(1);
+    await ui.page.getByRole("button", { name: "Confirm", exact: true }).click();
     expect(await ui.page.getByRole("heading", { level: 1 }).textContent()).toBe(
       "Email address confirmed",
     );

@@ -42,8 +42,6 @@ const procedures: Record<string, Entry> = {
   "auth.signUp": { access: "public", onlyRefusals: "server/routers/auth.test.ts" },
   "auth.signIn": { access: "public", onlyRefusals: "server/routers/auth.test.ts" },
   "auth.signOut": { access: "public", onlyRefusals: "server/routers/auth.test.ts" },
-  "auth.verifyEmail": { access: "public", onlyRefusals: "server/services/identity.test.ts" },
-  "auth.confirmEmailChange": { access: "public", onlyRefusals: "server/services/identity.test.ts" },
   "auth.requestPasswordReset": {
     access: "public",
     onlyRefusals: "server/services/identity.test.ts",
@@ -67,6 +65,21 @@ const procedures: Record<string, Entry> = {
     input: () => ({ password: TEST_PASSWORD, email: "new@example.com" }),
   },
   "account.resendVerification": { access: "signedIn" },
+  "account.linkTarget": {
+    access: "signedIn",
+    onlyRefusals: "server/services/identity.test.ts",
+    input: () => ({ token: "x".repeat(43), purpose: "verify-email" }),
+  },
+  "account.verifyEmail": {
+    access: "signedIn",
+    onlyRefusals: "server/services/identity.test.ts",
+    input: () => ({ token: "x".repeat(43) }),
+  },
+  "account.confirmEmailChange": {
+    access: "signedIn",
+    onlyRefusals: "server/services/identity.test.ts",
+    input: () => ({ token: "x".repeat(43) }),
+  },
   "account.exportData": { access: "signedIn" },
   "account.delete": {
     access: "customer",
