@@ -115,7 +115,7 @@ export function createIngestHandler(db: Db, { publicUrl, rate }: { publicUrl: UR
         key,
         header(req, TIMESTAMP_HEADER),
         header(req, SIGNATURE_HEADER),
-        raw,
+        { method: req.method ?? "PUT", path: req.url ?? "", body: raw },
       );
       if (problem) throw new HttpError(401, problem, signatureMessages[problem]);
 

@@ -39,7 +39,7 @@ function upsert(summary: string, body: z.ZodType, description: string) {
           required: true,
           schema: { type: "string" },
           description:
-            'v1= followed by hex HMAC-SHA256 of "<timestamp>.<body>", keyed with the API key',
+            "v1= and the hex HMAC-SHA256, keyed with the API key, of: timestamp, newline, method, newline, path, newline, body (see docs/api.md)",
         },
       ],
       requestBody: { required: true, content: { "application/json": { schema: schema(body) } } },

@@ -97,17 +97,15 @@ describe("upsertCustomer", () => {
 
   it("lets the company's list win over an invitation made in another account's portal", async () => {
     const a = await upsertCustomer(t.db, "A", business(["jon@a.is"]));
-    await t.db
-      .insert(contacts)
-      .values({
-        id: "invited",
-        accountId: a.id,
-        email: "x@b.is",
-        name: "X",
-        isAdmin: false,
-        source: "portal",
-        createdAt: 0,
-      });
+    await t.db.insert(contacts).values({
+      id: "invited",
+      accountId: a.id,
+      email: "x@b.is",
+      name: "X",
+      isAdmin: false,
+      source: "portal",
+      createdAt: 0,
+    });
     const x = await createUser(t.db, { email: "x@b.is" });
     const b = await upsertCustomer(t.db, "B", business(["x@b.is"]));
     expect(b.result).toBe("created");
@@ -234,6 +232,13 @@ describe("upsertOrder", () => {
         "shippingAddress.country",
       ]),
     );
+  });
+
+  it("refuses times outside 2000 to 2100, such as seconds sent for milliseconds", () => {
+    for (const placedAt of [1_793_527_200, 8.64e15 + 1, -1, "1999-12-31T23:59:59Z"]) {
+      const parsed = orderSchema.safeParse({ ...orderBody("C-1"), placedAt });
+      expect(parsed.error?.issues.map((i) => i.path.join("."))).toEqual(["placedAt"]);
+    }
   });
 
   it("accepts ISO dates with an offset as well as epoch milliseconds", () => {

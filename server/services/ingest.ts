@@ -34,9 +34,16 @@ const email = z
   .transform(normalizeEmail);
 const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max);
 const minor = z.number().int("must be a whole number of minor units").min(0).max(1e12);
+// Years 2000 to 2100: anything else is a unit mistake (seconds for milliseconds) or garbage.
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
 const epochMs = z
-  .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
+  .union([z.iso.datetime({ offset: true }), z.number().int()])
   .transform((v) => (typeof v === "number" ? v : Date.parse(v)))
+  .refine(
+    (ms) => ms >= EARLIEST && ms < LATEST,
+    "must be between 2000 and 2100 (milliseconds, not seconds)",
+  )
   .describe("ISO 8601 date-time with offset, or epoch milliseconds");
 
 export const customerBody = z

@@ -133,6 +133,22 @@ describe("authentication", () => {
     expect(await countRows("select count(*) n from orders where number = ?", ["E2E-SIG"])).toBe(0);
   });
 
+  it("refuses a signed request replayed against another record", async () => {
+    const { sign } = await import("../../server/ingest/signature");
+    const body = orderBody("E2E-1", { number: "E2E-REPLAY" });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = sign(key, timestamp, {
+      method: "PUT",
+      path: "/api/v1/orders/E2E-A",
+      body: JSON.stringify(body),
+    });
+    const replayed = await put(base, key, "/orders/E2E-B", body, { timestamp, signature });
+    expect(replayed.status).toBe(401);
+    expect(await countRows("select count(*) n from orders where number = ?", ["E2E-REPLAY"])).toBe(
+      0,
+    );
+  });
+
   it("limits each key's rate with 429 and Retry-After", async () => {
     const server = await startServer({ INGEST_RATE_PER_MINUTE: "3" });
     try {

@@ -29,13 +29,14 @@ export function put(
   }: { timestamp?: string; signature?: string } = {},
 ) {
   const raw = typeof body === "string" ? body : JSON.stringify(body);
+  const signed = { method: "PUT", path: `/api/v1${path}`, body: raw };
   return fetch(`${base}/api/v1${path}`, {
     method: "PUT",
     headers: {
       authorization: `Bearer ${key}`,
       "content-type": "application/json",
       "tengsl-timestamp": timestamp,
-      "tengsl-signature": signature ?? sign(key, timestamp, raw),
+      "tengsl-signature": signature ?? sign(key, timestamp, signed),
     },
     body: raw,
   });
