@@ -30,9 +30,18 @@ export function pageServices({ db, auth, config }: App) {
       session: Awaited<ReturnType<typeof resolveSession>>["session"],
       user: Awaited<ReturnType<typeof resolveSession>>["user"],
       cookies: CookieJar,
+      clientIp: string | null,
     ) =>
       createCaller(
-        createContextInner({ db, auth, session, user, cookies, publicUrl: config.publicUrl }),
+        createContextInner({
+          db,
+          auth,
+          session,
+          user,
+          cookies,
+          publicUrl: config.publicUrl,
+          clientIp,
+        }),
       ),
     describeError,
   };

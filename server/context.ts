@@ -15,6 +15,8 @@ export interface ContextInner {
   cookies: CookieJar;
   /** Where people reach Tengsl, for links in mail. */
   publicUrl: URL;
+  /** The caller's IP address, for rate limits; null when unknown. */
+  clientIp: string | null;
 }
 
 export type Context = ContextInner & { actor: Actor | null };
@@ -37,5 +39,13 @@ export async function createHttpContext(
   };
   const sessionId = auth.readSessionCookie(req.headers.cookie ?? "");
   const { session, user } = await resolveSession(auth, sessionId, cookies);
-  return createContextInner({ db, auth, session, user, cookies, publicUrl: config.publicUrl });
+  return createContextInner({
+    db,
+    auth,
+    session,
+    user,
+    cookies,
+    publicUrl: config.publicUrl,
+    clientIp: req.socket.remoteAddress ?? null,
+  });
 }

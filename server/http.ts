@@ -93,6 +93,8 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     req.headers["x-forwarded-proto"] = app.config.publicUrl.protocol.slice(0, -1);
     delete req.headers["x-forwarded-host"];
     delete req.headers["x-forwarded-port"];
+    // No proxy is trusted yet, so the peer address (rate limits) is the socket's, never a header's.
+    delete req.headers["x-forwarded-for"];
     return astroHandler(req, res);
   };
 }

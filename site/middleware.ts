@@ -17,6 +17,15 @@ const guardedAreas: { prefix: string; roles: readonly Role[] }[] = [
   { prefix: "/verify-email", roles: ["customer", "agent", "admin"] },
 ];
 
+/** The peer's address; Astro throws when the adapter cannot tell it. */
+function clientAddress(context: { clientAddress: string }): string | null {
+  try {
+    return context.clientAddress;
+  } catch {
+    return null;
+  }
+}
+
 const inArea = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
 export const onRequest = defineMiddleware(async (context, next) => {
@@ -32,7 +41,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   locals.services = services;
   locals.session = session;
   locals.user = user;
-  locals.trpc = services.createCaller(session, user, jar);
+  locals.trpc = services.createCaller(session, user, jar, clientAddress(context));
   locals.locale = pickLocale(
     user?.locale,
     cookies.get(LOCALE_COOKIE)?.value,

@@ -1,4 +1,5 @@
 import { endSession } from "../auth/cookies";
+import { limits, throttle } from "../auth/throttle";
 import { getProfile, setLocale, setLocaleInput, setName, setNameInput } from "../services/accounts";
 import { contactRole, inviteColleague, inviteInput, listContacts } from "../services/contacts";
 import {
@@ -35,9 +36,10 @@ export const accountRouter = router({
   changePassword: authedProcedure
     .input(changePasswordInput)
     .mutation(({ ctx, input }) => changePassword(ctx.db, ctx.actor, ctx.session?.id ?? "", input)),
-  requestEmailChange: authedProcedure
-    .input(changeEmailInput)
-    .mutation(({ ctx, input }) => requestEmailChange(ctx.db, ctx.actor, input, ctx.publicUrl)),
+  requestEmailChange: authedProcedure.input(changeEmailInput).mutation(async ({ ctx, input }) => {
+    await throttle(ctx.db, [[`mail:${input.email}`, limits.mailsPerAddress]]);
+    await requestEmailChange(ctx.db, ctx.actor, input, ctx.publicUrl);
+  }),
   linkTarget: authedProcedure
     .input(linkInput)
     .query(({ ctx, input }) => linkTarget(ctx.db, ctx.actor, input.token, input.purpose)),
@@ -49,9 +51,10 @@ export const accountRouter = router({
     .mutation(({ ctx, input }) =>
       confirmEmailChange(ctx.db, ctx.actor, ctx.session?.id ?? "", input.token, ctx.publicUrl),
     ),
-  resendVerification: authedProcedure.mutation(({ ctx }) =>
-    resendVerification(ctx.db, ctx.actor, ctx.publicUrl),
-  ),
+  resendVerification: authedProcedure.mutation(async ({ ctx }) => {
+    await throttle(ctx.db, [[`mail:${ctx.user?.email}`, limits.mailsPerAddress]]);
+    await resendVerification(ctx.db, ctx.actor, ctx.publicUrl);
+  }),
   exportData: authedProcedure.query(({ ctx }) => exportData(ctx.db, ctx.actor)),
   delete: customerProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
     await deleteAccount(ctx.db, ctx.actor, input);
@@ -61,7 +64,11 @@ export const accountRouter = router({
     async ({ ctx }) => (await contactRole(ctx.db, ctx.actor)).isAdmin,
   ),
   contacts: customerProcedure.query(({ ctx }) => listContacts(ctx.db, ctx.actor)),
-  invite: customerProcedure
-    .input(inviteInput)
-    .mutation(({ ctx, input }) => inviteColleague(ctx.db, ctx.actor, input, ctx.publicUrl)),
+  invite: customerProcedure.input(inviteInput).mutation(async ({ ctx, input }) => {
+    await throttle(ctx.db, [
+      [`mail:ip:${ctx.clientIp}`, limits.mailRequestsPerIp],
+      [`mail:${input.email}`, limits.mailsPerAddress],
+    ]);
+    await inviteColleague(ctx.db, ctx.actor, input, ctx.publicUrl);
+  }),
 });

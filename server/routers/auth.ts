@@ -1,4 +1,5 @@
 import { endSession, startSession } from "../auth/cookies";
+import { guardSignIn, limits, throttle } from "../auth/throttle";
 import { authenticate, signInInput, signUp, signUpInput } from "../services/accounts";
 import {
   requestPasswordReset,
@@ -18,13 +19,19 @@ export const authRouter = router({
   ),
 
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
+    await throttle(ctx.db, [
+      [`signup:ip:${ctx.clientIp}`, limits.signUpsPerIp],
+      [`mail:${input.email}`, limits.mailsPerAddress],
+    ]);
     const userId = await signUp(ctx.db, input, ctx.publicUrl);
     await startSession(ctx.auth, ctx.cookies, userId, ctx.session);
     return { role: "customer" as const };
   }),
 
   signIn: publicProcedure.input(signInInput).mutation(async ({ ctx, input }) => {
-    const { userId, role } = await authenticate(ctx.db, input);
+    const { userId, role } = await guardSignIn(ctx.db, input.email, ctx.clientIp, () =>
+      authenticate(ctx.db, input),
+    );
     await startSession(ctx.auth, ctx.cookies, userId, ctx.session);
     return { role };
   }),
@@ -36,9 +43,13 @@ export const authRouter = router({
 
   requestPasswordReset: publicProcedure
     .input(requestResetInput.extend(setLocaleInput.shape))
-    .mutation(({ ctx, input }) =>
-      requestPasswordReset(ctx.db, input.email, input.locale, ctx.publicUrl),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      await throttle(ctx.db, [
+        [`mail:ip:${ctx.clientIp}`, limits.mailRequestsPerIp],
+        [`mail:${input.email}`, limits.mailsPerAddress],
+      ]);
+      await requestPasswordReset(ctx.db, input.email, input.locale, ctx.publicUrl);
+    }),
 
   resetPassword: publicProcedure
     .input(resetPasswordInput)

@@ -1,5 +1,5 @@
 // Fixed-window rate limits kept in the database, so every process (and machine) shares the counts.
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { rateLimits } from "../../db/schema";
 
@@ -25,4 +25,14 @@ export async function hit(db: Db, key: string, { max, windowMs }: Limit, now = D
     .returning({ count: rateLimits.count });
   const count = row?.count ?? 1;
   return { allowed: count <= max, retryAfterMs: windowStart + windowMs - now };
+}
+
+/** Whether `key` has already used up its window, without counting this request. */
+export async function exhausted(db: Db, key: string, { max, windowMs }: Limit, now = Date.now()) {
+  const windowStart = now - (now % windowMs);
+  const [row] = await db
+    .select({ count: rateLimits.count, windowStart: rateLimits.windowStart })
+    .from(rateLimits)
+    .where(eq(rateLimits.key, key));
+  return row !== undefined && row.windowStart === windowStart && row.count >= max;
 }

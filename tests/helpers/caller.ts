@@ -12,7 +12,15 @@ export function callerAs(db: Db, user: User | null, session: Session | null = nu
   const cookies: Cookie[] = [];
   const jar: CookieJar = { set: (cookie) => cookies.push(cookie) };
   const caller = createCaller(
-    createContextInner({ db, auth, session, user, cookies: jar, publicUrl: TEST_PUBLIC_URL }),
+    createContextInner({
+      db,
+      auth,
+      session,
+      user,
+      cookies: jar,
+      publicUrl: TEST_PUBLIC_URL,
+      clientIp: "192.0.2.1",
+    }),
   );
   return { caller, auth, cookies };
 }
