@@ -58,7 +58,7 @@ describe("mail throttling", () => {
       );
     }
     expect(outcomes).toEqual([
-      ...Array(limits.mailsPerAddress.max).fill("ok"),
+      ...Array<string>(limits.mailsPerAddress.max).fill("ok"),
       "TOO_MANY_REQUESTS",
       "TOO_MANY_REQUESTS",
     ]);
