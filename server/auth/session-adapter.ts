@@ -1,6 +1,8 @@
 // Lucia's storage adapter over our Drizzle tables. Written here rather than taken from
 // @lucia-auth/adapter-drizzle so that times stay epoch milliseconds (the house rule), a session and its
-// user come back in one joined query, and the password hash is never read (docs/decisions/003).
+// user come back in one joined query, the password hash is never read, and the table keeps only a hash
+// of each session id, so a copy of the database signs no one in (docs/decisions/003).
+import { createHash } from "node:crypto";
 import type { Adapter, DatabaseSession, DatabaseUser } from "lucia";
 import { eq, lte } from "drizzle-orm";
 import type { Db } from "../../db/client";
@@ -16,6 +18,10 @@ const sessionUserColumns = {
   emailVerifiedAt: users.emailVerifiedAt,
 };
 
+/** The key a session is stored under: the SHA-256 of the id in the cookie. */
+export const sessionKey = (sessionId: string) =>
+  createHash("sha256").update(sessionId).digest("hex");
+
 export class SessionAdapter implements Adapter {
   constructor(private readonly db: Db) {}
 
@@ -26,12 +32,16 @@ export class SessionAdapter implements Adapter {
       .select({ session: sessions, user: sessionUserColumns })
       .from(sessions)
       .innerJoin(users, eq(sessions.userId, users.id))
-      .where(eq(sessions.id, sessionId));
+      .where(eq(sessions.id, sessionKey(sessionId)));
     if (!row) return [null, null];
     const { id, ...attributes } = row.user;
-    return [toDatabaseSession(row.session), { id, attributes }];
+    return [
+      { ...toDatabaseSession(row.session), id: sessionId },
+      { id, attributes },
+    ];
   }
 
+  /** The sessions' ids here are the stored hashes: they identify sessions but cannot be used as cookies. */
   async getUserSessions(userId: string): Promise<DatabaseSession[]> {
     const rows = await this.db.select().from(sessions).where(eq(sessions.userId, userId));
     return rows.map(toDatabaseSession);
@@ -39,7 +49,7 @@ export class SessionAdapter implements Adapter {
 
   async setSession(session: DatabaseSession): Promise<void> {
     await this.db.insert(sessions).values({
-      id: session.id,
+      id: sessionKey(session.id),
       userId: session.userId,
       expiresAt: session.expiresAt.getTime(),
       createdAt: Date.now(),
@@ -50,11 +60,11 @@ export class SessionAdapter implements Adapter {
     await this.db
       .update(sessions)
       .set({ expiresAt: expiresAt.getTime() })
-      .where(eq(sessions.id, sessionId));
+      .where(eq(sessions.id, sessionKey(sessionId)));
   }
 
   async deleteSession(sessionId: string): Promise<void> {
-    await this.db.delete(sessions).where(eq(sessions.id, sessionId));
+    await this.db.delete(sessions).where(eq(sessions.id, sessionKey(sessionId)));
   }
 
   async deleteUserSessions(userId: string): Promise<void> {

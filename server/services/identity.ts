@@ -13,6 +13,7 @@ import {
   type Locale,
 } from "../../db/schema";
 import type { Actor } from "../actor";
+import { sessionKey } from "../auth/session-adapter";
 import { consumeToken, issueToken, peekToken, revokeTokens } from "../auth/email-tokens";
 import {
   hashPassword,
@@ -145,7 +146,7 @@ export async function changePassword(
     await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.userId));
     await tx
       .delete(sessions)
-      .where(and(eq(sessions.userId, actor.userId), ne(sessions.id, currentSessionId)));
+      .where(and(eq(sessions.userId, actor.userId), ne(sessions.id, sessionKey(currentSessionId))));
   });
 }
 
@@ -201,7 +202,7 @@ export async function confirmEmailChange(
       .where(eq(users.id, actor.userId));
     await tx
       .delete(sessions)
-      .where(and(eq(sessions.userId, actor.userId), ne(sessions.id, currentSessionId)));
+      .where(and(eq(sessions.userId, actor.userId), ne(sessions.id, sessionKey(currentSessionId))));
     await enqueueMail(
       tx,
       renderMail("emailChanged", before.locale ?? "en", before.email, {
