@@ -17,9 +17,14 @@ export function formErrors(locals: App.Locals, error: unknown): FormErrors {
   return { form: hasFields ? null : messageKey, fields: fieldErrors };
 }
 
-/** The posted form's text fields. Files and repeated names are ignored here. */
+/** The posted form's text fields. Files and repeated names are ignored; a body that is no form is empty. */
 export async function readForm(request: Request): Promise<Record<string, string>> {
-  const data = await request.formData();
+  let data: FormData;
+  try {
+    data = await request.formData();
+  } catch {
+    return {};
+  }
   const fields: Record<string, string> = {};
   for (const [name, value] of data) if (typeof value === "string") fields[name] ??= value;
   return fields;

@@ -1,0 +1,176 @@
+// Every page and endpoint under site/pages, found on disk (so a new one cannot be forgotten), requested
+// by a visitor, a customer of each of two accounts, an agent and an admin.
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+
+const base = inject("baseUrl");
+type Who = "anonymous" | "customerA" | "customerB" | "agent" | "admin";
+const people: Record<Exclude<Who, "anonymous">, string> = {
+  customerA: "jon@nordurljos.example.com",
+  customerB: "anna@example.com",
+  agent: "agent@example.com",
+  admin: "admin@example.com",
+};
+const cookies: Partial<Record<Who, string>> = {};
+let orderOfA = "";
+
+/** What each role gets (status, and the redirect target's path for 303). */
+type Expect = Record<Who, number | string>;
+const signInFirst = (path: string) => `/sign-in?returnTo=${encodeURIComponent(path)}`;
+const customersOnly = (path: string): Expect => ({
+  anonymous: signInFirst(path),
+  customerA: 200,
+  customerB: 200,
+  agent: 403,
+  admin: 403,
+});
+const signedIn = (path: string, status = 200): Expect => ({
+  anonymous: signInFirst(path),
+  customerA: status,
+  customerB: status,
+  agent: status,
+  admin: status,
+});
+const everyone = (status: number | string): Expect => ({
+  anonymous: status,
+  customerA: status,
+  customerB: status,
+  agent: status,
+  admin: status,
+});
+
+/** Route file → how to request it and what each role gets. */
+type Route = { method?: "GET" | "POST"; path: () => string; expect: (path: string) => Expect };
+const redirectsSignedIn = (): Expect => ({
+  anonymous: 200,
+  customerA: "/",
+  customerB: "/",
+  agent: "/staff",
+  admin: "/staff",
+});
+const routes: Record<string, Route> = {
+  "index.astro": {
+    path: () => "/",
+    expect: () => ({
+      anonymous: 200,
+      customerA: 200,
+      customerB: 200,
+      agent: "/staff",
+      admin: "/staff",
+    }),
+  },
+  "sign-in.astro": { path: () => "/sign-in", expect: redirectsSignedIn },
+  "sign-up.astro": { path: () => "/sign-up", expect: redirectsSignedIn },
+  "forgot-password.astro": { path: () => "/forgot-password", expect: () => everyone(200) },
+  "reset-password.astro": { path: () => "/reset-password?token=nope", expect: () => everyone(200) },
+  "verify-email.astro": { path: () => "/verify-email?token=nope", expect: (p) => signedIn(p, 400) },
+  "orders/index.astro": { path: () => "/orders", expect: customersOnly },
+  "orders/[id].astro": {
+    path: () => `/orders/${orderOfA}`,
+    expect: (p) => ({ ...customersOnly(p), customerB: 404 }),
+  },
+  "requests/index.astro": { path: () => "/requests", expect: customersOnly },
+  "requests/new.astro": { path: () => "/requests/new", expect: customersOnly },
+  "feedback.astro": { path: () => "/feedback", expect: customersOnly },
+  "account/index.astro": { path: () => "/account", expect: (p) => signedIn(p) },
+  "account/export.ts": { path: () => "/account/export", expect: (p) => signedIn(p) },
+  "account/resend-verification.ts": {
+    method: "POST",
+    path: () => "/account/resend-verification",
+    expect: (p) => ({
+      ...signedIn(p),
+      customerA: "/?resent",
+      customerB: "/?resent",
+      agent: "/?resent",
+      admin: "/?resent",
+    }),
+  },
+  "staff/index.astro": {
+    path: () => "/staff",
+    expect: (p) => ({
+      anonymous: signInFirst(p),
+      customerA: 403,
+      customerB: 403,
+      agent: 200,
+      admin: 200,
+    }),
+  },
+  "staff/api-keys.astro": {
+    path: () => "/staff/api-keys",
+    expect: (p) => ({
+      anonymous: signInFirst(p),
+      customerA: 403,
+      customerB: 403,
+      agent: 403,
+      admin: 200,
+    }),
+  },
+  "locale.ts": { method: "POST", path: () => "/locale", expect: () => everyone("/") },
+  "sign-out.ts": {
+    method: "POST",
+    path: () => "/sign-out",
+    expect: () => everyone("/sign-in?signedOut"),
+  },
+  "403.astro": { path: () => "/403", expect: () => everyone(403) },
+  "404.astro": { path: () => "/404", expect: () => everyone(404) },
+  "500.astro": { path: () => "/500", expect: () => everyone(500) },
+};
+
+function routeFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? routeFiles(join(dir, e.name)) : [relative("site/pages", join(dir, e.name))],
+  );
+}
+
+async function signInCookie(email: string): Promise<string> {
+  const res = await fetch(`${base}/api/trpc/auth.signIn`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ json: { email, password: "tengsl-demo" } }),
+  });
+  return res.headers.getSetCookie()[0]!.split(";")[0]!;
+}
+
+beforeAll(async () => {
+  for (const [who, email] of Object.entries(people))
+    cookies[who as Who] = await signInCookie(email);
+  const list = await fetch(`${base}/orders`, { headers: { cookie: cookies.customerA! } });
+  orderOfA = /href="\/orders\/([\w-]+)"/.exec(await list.text())![1]!;
+});
+
+describe("page access matrix", () => {
+  it("lists every file under site/pages", () => {
+    expect(routeFiles("site/pages").sort()).toEqual(Object.keys(routes).sort());
+  });
+
+  const cases = Object.entries(routes).flatMap(([file, route]) =>
+    (["anonymous", "customerA", "customerB", "agent", "admin"] as const).map(
+      (who) => [file, who, route] as const,
+    ),
+  );
+
+  it.each(cases)("%s as %s", async (_file, who, route) => {
+    const path = route.path();
+    // Signing out ends the session, so it gets a session of its own.
+    const cookie =
+      who === "anonymous"
+        ? undefined
+        : route.path() === "/sign-out"
+          ? await signInCookie(people[who])
+          : cookies[who];
+    const res = await fetch(`${base}${path}`, {
+      method: route.method ?? "GET",
+      headers: { ...(cookie ? { cookie } : {}), origin: base },
+      redirect: "manual",
+    });
+    const expected = route.expect(path)[who];
+    if (typeof expected === "string") {
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe(expected);
+    } else {
+      expect(res.status).toBe(expected);
+    }
+    expect(await res.text()).not.toMatch(/at \w+ \(|node_modules|Error:/);
+  });
+});
