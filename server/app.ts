@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import { resolveSession, type CookieJar } from "./auth/cookies";
 import { createAuth, SESSION_COOKIE, type Auth } from "./auth/session";
 import type { Config } from "./config";
-import { createContextInner } from "./context";
+import { contextFor } from "./context";
 import { describeError } from "./errors";
 import { PAGE_SERVICES } from "./page-services-key";
 import { createCaller } from "./root";
@@ -21,28 +21,13 @@ export function createApp(config: Config, db: Db): App {
 }
 
 /** What the Astro middleware and pages use: sessions, the router called server-side, error text. */
-export function pageServices({ db, auth, config }: App) {
+export function pageServices(app: App) {
   return {
     sessionCookieName: SESSION_COOKIE,
     resolveSession: (sessionId: string | null, cookies: CookieJar) =>
-      resolveSession(auth, sessionId, cookies),
-    createCaller: (
-      session: Awaited<ReturnType<typeof resolveSession>>["session"],
-      user: Awaited<ReturnType<typeof resolveSession>>["user"],
-      cookies: CookieJar,
-      clientIp: string | null,
-    ) =>
-      createCaller(
-        createContextInner({
-          db,
-          auth,
-          session,
-          user,
-          cookies,
-          publicUrl: config.publicUrl,
-          clientIp,
-        }),
-      ),
+      resolveSession(app.auth, sessionId, cookies),
+    createCaller: (request: Parameters<typeof contextFor>[1]) =>
+      createCaller(contextFor(app, request)),
     describeError,
   };
 }

@@ -29,23 +29,30 @@ export function createContextInner(inner: ContextInner): Context {
   };
 }
 
+/** The parts of a context that come from the running app rather than from the request. */
+export interface AppParts {
+  db: Db;
+  auth: Auth;
+  config: { publicUrl: URL };
+}
+
+/** A request's context: the app's parts plus who is asking, from where, and where cookies go. */
+export function contextFor(
+  { db, auth, config }: AppParts,
+  request: Pick<ContextInner, "session" | "user" | "cookies" | "clientIp">,
+): Context {
+  return createContextInner({ db, auth, publicUrl: config.publicUrl, ...request });
+}
+
 export async function createHttpContext(
-  { db, auth, config }: { db: Db; auth: Auth; config: { publicUrl: URL } },
+  app: AppParts,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<Context> {
   const cookies: CookieJar = {
     set: (cookie) => res.appendHeader("Set-Cookie", cookie.serialize()),
   };
-  const sessionId = auth.readSessionCookie(req.headers.cookie ?? "");
-  const { session, user } = await resolveSession(auth, sessionId, cookies);
-  return createContextInner({
-    db,
-    auth,
-    session,
-    user,
-    cookies,
-    publicUrl: config.publicUrl,
-    clientIp: req.socket.remoteAddress ?? null,
-  });
+  const sessionId = app.auth.readSessionCookie(req.headers.cookie ?? "");
+  const { session, user } = await resolveSession(app.auth, sessionId, cookies);
+  return contextFor(app, { session, user, cookies, clientIp: req.socket.remoteAddress ?? null });
 }

@@ -41,7 +41,12 @@ export const onRequest = defineMiddleware(async (context, next) => {
   locals.services = services;
   locals.session = session;
   locals.user = user;
-  locals.trpc = services.createCaller(session, user, jar, clientAddress(context));
+  locals.trpc = services.createCaller({
+    session,
+    user,
+    cookies: jar,
+    clientIp: clientAddress(context),
+  });
   locals.locale = pickLocale(
     user?.locale,
     cookies.get(LOCALE_COOKIE)?.value,
