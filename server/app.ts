@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import { resolveSession, type CookieJar } from "./auth/cookies";
 import { createAuth, SESSION_COOKIE, type Auth } from "./auth/session";
 import type { Config } from "./config";
+import { LiveEvents } from "./events/live";
 import { contextFor } from "./context";
 import { describeError } from "./errors";
 import { PAGE_SERVICES } from "./page-services-key";
@@ -14,16 +15,23 @@ export interface App {
   config: Config;
   db: Db;
   auth: Auth;
+  live: LiveEvents;
 }
 
 export function createApp(config: Config, db: Db): App {
-  return { config, db, auth: createAuth(db, { secure: config.publicUrl.protocol === "https:" }) };
+  return {
+    config,
+    db,
+    auth: createAuth(db, { secure: config.publicUrl.protocol === "https:" }),
+    live: new LiveEvents(db),
+  };
 }
 
 /** What the Astro middleware and pages use: sessions, the router called server-side, error text. */
 export function pageServices(app: App) {
   return {
     sessionCookieName: SESSION_COOKIE,
+    filesDir: app.config.filesDir,
     resolveSession: (sessionId: string | null, cookies: CookieJar) =>
       resolveSession(app.auth, sessionId, cookies),
     createCaller: (request: Parameters<typeof contextFor>[1]) =>

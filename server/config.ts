@@ -48,6 +48,7 @@ const envSchema = z.object({
   PUBLIC_URL: httpUrl("(the address people use to reach Tengsl)").optional(),
   SMTP_URL: smtpUrl.optional(),
   MAIL_DIR: z.string().trim().min(1).default("data/mail"),
+  FILES_DIR: z.string().trim().min(1).default("data/files"),
   INGEST_RATE_PER_MINUTE: z
     .string()
     .trim()
@@ -68,6 +69,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Where mail goes as .eml files when there is no SMTP_URL. */
   mailDir: string;
+  /** Where attachments are stored, under random names. */
+  filesDir: string;
   /** Requests per minute each ingest API key may make. */
   ingestRatePerMinute: number;
   seedDemo: boolean;
@@ -104,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>, { dev = fals
     publicUrl: new URL(publicUrl.origin),
     smtpUrl: e.SMTP_URL,
     mailDir: e.MAIL_DIR,
+    filesDir: e.FILES_DIR,
     ingestRatePerMinute: e.INGEST_RATE_PER_MINUTE,
     seedDemo: e.SEED_DEMO,
     dev: dev || e.NODE_ENV === "development",

@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import type { Actor } from "./actor";
 import { resolveSession, type CookieJar } from "./auth/cookies";
 import type { Auth, Session, User } from "./auth/session";
+import type { LiveEvents } from "./events/live";
 
 export interface ContextInner {
   db: Db;
@@ -17,6 +18,10 @@ export interface ContextInner {
   publicUrl: URL;
   /** The caller's IP address, for rate limits; null when unknown. */
   clientIp: string | null;
+  /** Where attachments are stored. */
+  filesDir: string;
+  /** This process's feed of live events, for subscriptions. */
+  live: LiveEvents;
 }
 
 export type Context = ContextInner & { actor: Actor | null };
@@ -33,15 +38,23 @@ export function createContextInner(inner: ContextInner): Context {
 export interface AppParts {
   db: Db;
   auth: Auth;
-  config: { publicUrl: URL };
+  config: { publicUrl: URL; filesDir: string };
+  live: LiveEvents;
 }
 
 /** A request's context: the app's parts plus who is asking, from where, and where cookies go. */
 export function contextFor(
-  { db, auth, config }: AppParts,
+  { db, auth, config, live }: AppParts,
   request: Pick<ContextInner, "session" | "user" | "cookies" | "clientIp">,
 ): Context {
-  return createContextInner({ db, auth, publicUrl: config.publicUrl, ...request });
+  return createContextInner({
+    db,
+    auth,
+    publicUrl: config.publicUrl,
+    filesDir: config.filesDir,
+    live,
+    ...request,
+  });
 }
 
 export async function createHttpContext(

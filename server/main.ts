@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const app = createApp(config, db);
   registerPageServices(pageServices(app));
   const mail = startMailWorker(db, createMailTransport(config));
+  await app.live.start();
   const pages = dev ? await astroDevHandler(config) : await astroBuiltHandler();
 
   const server = createServer(createRequestListener(app, pages.handler));
@@ -41,9 +42,13 @@ async function main(): Promise<void> {
     console.log(`${signal} received: finishing open requests, then stopping.`);
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     server.closeIdleConnections();
+    // Live pages hold their connections open; they reconnect to another process after a short wait.
+    const cut = setTimeout(() => server.closeAllConnections(), 3_000).unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearTimeout(cut);
     await pages.stop();
     await mail.stop();
+    app.live.stop();
     closeDb(db);
     clearTimeout(force);
     process.exit(0);

@@ -1,17 +1,27 @@
 // The portal and staff router, served at /api/trpc and called server-side by the Astro pages.
 import { accountRouter } from "./routers/account";
 import { authRouter } from "./routers/auth";
+import { filesRouter } from "./routers/files";
 import { homeRouter } from "./routers/portal/home";
 import { ordersRouter } from "./routers/portal/orders";
+import { requestsRouter } from "./routers/portal/requests";
+import { adminRouter } from "./routers/staff/admin";
 import { apiKeysRouter } from "./routers/staff/api-keys";
+import { staffRequestsRouter } from "./routers/staff/requests";
 import { staffHomeRouter } from "./routers/staff/home";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
-  portal: router({ home: homeRouter, orders: ordersRouter }),
-  staff: router({ home: staffHomeRouter, apiKeys: apiKeysRouter }),
+  files: filesRouter,
+  portal: router({ home: homeRouter, orders: ordersRouter, requests: requestsRouter }),
+  staff: router({
+    home: staffHomeRouter,
+    apiKeys: apiKeysRouter,
+    requests: staffRequestsRouter,
+    admin: adminRouter,
+  }),
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,7 @@ const guardedAreas: { prefix: string; roles: readonly Role[] }[] = [
   { prefix: "/requests", roles: ["customer"] },
   { prefix: "/feedback", roles: ["customer"] },
   { prefix: "/account", roles: ["customer", "agent", "admin"] },
+  { prefix: "/files", roles: ["customer", "agent", "admin"] },
   // Mailed links confirm an address only for the user who asked for them.
   { prefix: "/verify-email", roles: ["customer", "agent", "admin"] },
 ];

@@ -65,6 +65,9 @@ export const users = sqliteTable(
     // Communication preferences: when consent was given, null when not (or withdrawn).
     newsletterConsentAt: integer("newsletter_consent_at"),
     surveyConsentAt: integer("survey_consent_at"),
+    // Staff: mailed on every new request when set; deactivated staff cannot sign in.
+    notifyNewRequests: integer("notify_new_requests", { mode: "boolean" }).notNull().default(false),
+    deactivatedAt: integer("deactivated_at"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [

@@ -23,7 +23,12 @@ export const outbox = sqliteTable(
   (t) => [index("outbox_due_idx").on(t.status, t.nextAttemptAt)],
 );
 
-export const tokenPurposes = ["verify-email", "reset-password", "change-email"] as const;
+export const tokenPurposes = [
+  "verify-email",
+  "reset-password",
+  "change-email",
+  "staff-invite",
+] as const;
 export type TokenPurpose = (typeof tokenPurposes)[number];
 
 export const emailTokens = sqliteTable(

@@ -10,6 +10,7 @@ export const tokenLifetimes: Record<TokenPurpose, number> = {
   "verify-email": 7 * 24 * 60 * 60_000,
   "reset-password": 60 * 60_000,
   "change-email": 24 * 60 * 60_000,
+  "staff-invite": 7 * 24 * 60 * 60_000,
 };
 
 export const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");

@@ -4,7 +4,7 @@
 // of each session id, so a copy of the database signs no one in (docs/decisions/003).
 import { createHash } from "node:crypto";
 import type { Adapter, DatabaseSession, DatabaseUser } from "lucia";
-import { eq, lte } from "drizzle-orm";
+import { and, eq, isNull, lte } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { sessions, users } from "../../db/schema";
 
@@ -32,7 +32,8 @@ export class SessionAdapter implements Adapter {
       .select({ session: sessions, user: sessionUserColumns })
       .from(sessions)
       .innerJoin(users, eq(sessions.userId, users.id))
-      .where(eq(sessions.id, sessionKey(sessionId)));
+      // A deactivated staff member's sessions end at once, even one deleted late.
+      .where(and(eq(sessions.id, sessionKey(sessionId)), isNull(users.deactivatedAt)));
     if (!row) return [null, null];
     const { id, ...attributes } = row.user;
     return [

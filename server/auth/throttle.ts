@@ -16,6 +16,7 @@ export const limits = {
   /** Mail Tengsl sends on request (verification, reset, email change, invitation) to one address. */
   mailsPerAddress: { max: 5, windowMs: HOUR },
   mailRequestsPerIp: { max: 30, windowMs: HOUR },
+  requestsPerUser: { max: 30, windowMs: HOUR },
 } satisfies Record<string, Limit>;
 
 const tooMany = () => new DomainError("TOO_MANY_REQUESTS", "error.tooManyRequests");

@@ -7,6 +7,7 @@ import {
   resetPassword,
   resetPasswordInput,
 } from "../services/identity";
+import { acceptStaffInvite } from "../services/admin";
 import { publicProcedure, router } from "../trpc";
 import { setLocaleInput } from "../services/accounts";
 
@@ -50,6 +51,11 @@ export const authRouter = router({
       ]);
       await requestPasswordReset(ctx.db, input.email, input.locale, ctx.publicUrl);
     }),
+
+  /** An invited staff member chooses a password; the mailed link is the credential. */
+  acceptStaffInvite: publicProcedure
+    .input(resetPasswordInput)
+    .mutation(({ ctx, input }) => acceptStaffInvite(ctx.db, input)),
 
   resetPassword: publicProcedure
     .input(resetPasswordInput)

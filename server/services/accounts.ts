@@ -1,6 +1,6 @@
 // Accounts and their people: sign-up, credential checks, profile and language preference, and what a
 // customer's home shows about their own account.
-import { and, asc, eq, ne } from "drizzle-orm";
+import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
@@ -111,7 +111,7 @@ export async function authenticate(
   const [user] = await db
     .select({ id: users.id, role: users.role, passwordHash: users.passwordHash })
     .from(users)
-    .where(eq(users.email, input.email));
+    .where(and(eq(users.email, input.email), isNull(users.deactivatedAt)));
   const ok = user
     ? await verifyPassword(user.passwordHash, input.password)
     : await verifyNothing(input.password);
@@ -129,6 +129,7 @@ export async function getProfile(db: Db, actor: Actor) {
       emailVerifiedAt: users.emailVerifiedAt,
       newsletterConsentAt: users.newsletterConsentAt,
       surveyConsentAt: users.surveyConsentAt,
+      notifyNewRequests: users.notifyNewRequests,
       accountName: accounts.name,
       accountKind: accounts.kind,
     })

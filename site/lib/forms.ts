@@ -29,3 +29,26 @@ export async function readForm(request: Request): Promise<Record<string, string>
   for (const [name, value] of data) if (typeof value === "string") fields[name] ??= value;
   return fields;
 }
+
+/** A posted multipart form: its text fields, and its files as bytes (empty file inputs are skipped). */
+export async function readMultipart(
+  request: Request,
+): Promise<{
+  fields: Record<string, string>;
+  files: { name: string; data: Uint8Array<ArrayBuffer> }[];
+}> {
+  let data: FormData;
+  try {
+    data = await request.formData();
+  } catch {
+    return { fields: {}, files: [] };
+  }
+  const fields: Record<string, string> = {};
+  const files: { name: string; data: Uint8Array<ArrayBuffer> }[] = [];
+  for (const [name, value] of data) {
+    if (typeof value === "string") fields[name] ??= value;
+    else if (value.size > 0 || value.name)
+      files.push({ name: value.name || "file", data: new Uint8Array(await value.arrayBuffer()) });
+  }
+  return { fields, files };
+}

@@ -1,5 +1,8 @@
 // Calls the real router as a given user, the way SSR pages do, and records the cookies it sets.
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Db } from "../../db/client";
+import { LiveEvents } from "../../server/events/live";
 import type { CookieJar } from "../../server/auth/cookies";
 import { createAuth, type Cookie, type Session, type User } from "../../server/auth/session";
 import { createContextInner } from "../../server/context";
@@ -20,6 +23,8 @@ export function callerAs(db: Db, user: User | null, session: Session | null = nu
       cookies: jar,
       publicUrl: TEST_PUBLIC_URL,
       clientIp: "192.0.2.1",
+      filesDir: join(tmpdir(), "tengsl-test-files"),
+      live: new LiveEvents(db),
     }),
   );
   return { caller, auth, cookies };

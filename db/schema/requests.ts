@@ -1,0 +1,150 @@
+// Support requests: a conversation between a customer (or a widget visitor) and the staff, with internal
+// notes, attachments, a history of every change, and the targets that set first-response times.
+import { sql } from "drizzle-orm";
+import { check, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { accounts, users } from "./accounts";
+import { orders } from "./orders";
+
+export const requestStatuses = ["open", "pending", "resolved", "closed"] as const;
+export type RequestStatus = (typeof requestStatuses)[number];
+export const priorities = ["urgent", "high", "normal", "low"] as const;
+export type Priority = (typeof priorities)[number];
+export const channels = ["portal", "widget", "email"] as const;
+export type Channel = (typeof channels)[number];
+
+export const categories = sqliteTable("categories", {
+  id: text("id").primaryKey(),
+  nameEn: text("name_en").notNull(),
+  nameIs: text("name_is").notNull(),
+  position: integer("position").notNull(),
+  archivedAt: integer("archived_at"),
+});
+
+export const requests = sqliteTable(
+  "requests",
+  {
+    id: text("id").primaryKey(),
+    // The number people quote (#1042); unique across the company, looked up only within a caller's scope.
+    number: integer("number").notNull().unique(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "restrict" }),
+    requesterId: text("requester_id").references(() => users.id, { onDelete: "set null" }),
+    requesterName: text("requester_name").notNull(),
+    requesterEmail: text("requester_email"),
+    orderId: text("order_id").references(() => orders.id, { onDelete: "set null" }),
+    subject: text("subject").notNull(),
+    categoryId: text("category_id").references(() => categories.id, { onDelete: "set null" }),
+    status: text("status", { enum: requestStatuses }).notNull(),
+    priority: text("priority", { enum: priorities }).notNull(),
+    assigneeId: text("assignee_id").references(() => users.id, { onDelete: "set null" }),
+    channel: text("channel", { enum: channels }).notNull(),
+    firstResponseDueAt: integer("first_response_due_at").notNull(),
+    firstRespondedAt: integer("first_responded_at"),
+    resolvedAt: integer("resolved_at"),
+    lastActivityAt: integer("last_activity_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("requests_account_activity_idx").on(t.accountId, t.lastActivityAt, t.id),
+    index("requests_status_activity_idx").on(t.status, t.lastActivityAt, t.id),
+    index("requests_status_due_idx").on(t.status, t.firstResponseDueAt, t.id),
+    index("requests_assignee_idx").on(t.assigneeId, t.status),
+    check("requests_status_check", sql`${t.status} in ('open', 'pending', 'resolved', 'closed')`),
+    check("requests_priority_check", sql`${t.priority} in ('urgent', 'high', 'normal', 'low')`),
+  ],
+);
+
+export const messageKinds = ["public", "note"] as const;
+
+export const requestMessages = sqliteTable(
+  "request_messages",
+  {
+    id: text("id").primaryKey(),
+    requestId: text("request_id")
+      .notNull()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    authorId: text("author_id").references(() => users.id, { onDelete: "set null" }),
+    authorName: text("author_name").notNull(),
+    /** Staff wrote it (shown as the company's answer), or the customer did. */
+    fromStaff: integer("from_staff", { mode: "boolean" }).notNull(),
+    // "note" is internal: never shown to a customer, mailed, or sent in a customer's live events.
+    kind: text("kind", { enum: messageKinds }).notNull(),
+    body: text("body").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("request_messages_request_idx").on(t.requestId, t.createdAt),
+    check("request_messages_kind_check", sql`${t.kind} in ('public', 'note')`),
+  ],
+);
+
+export const attachments = sqliteTable(
+  "attachments",
+  {
+    id: text("id").primaryKey(),
+    requestId: text("request_id")
+      .notNull()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    messageId: text("message_id")
+      .notNull()
+      .references(() => requestMessages.id, { onDelete: "cascade" }),
+    fileName: text("file_name").notNull(),
+    contentType: text("content_type").notNull(),
+    size: integer("size").notNull(),
+    // Random name of the stored file under FILES_DIR; never derived from what the uploader called it.
+    storageKey: text("storage_key").notNull().unique(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("attachments_message_idx").on(t.messageId)],
+);
+
+/** Who changed what and when: status, priority, category, assignee. */
+export const requestChanges = sqliteTable(
+  "request_changes",
+  {
+    id: text("id").primaryKey(),
+    requestId: text("request_id")
+      .notNull()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    actorId: text("actor_id").references(() => users.id, { onDelete: "set null" }),
+    actorName: text("actor_name").notNull(),
+    field: text("field").notNull(),
+    fromValue: text("from_value"),
+    toValue: text("to_value"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("request_changes_request_idx").on(t.requestId, t.at)],
+);
+
+export const cannedReplies = sqliteTable("canned_replies", {
+  id: text("id").primaryKey(),
+  title: text("title").notNull(),
+  body: text("body").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Minutes to a first response per priority; admins change them. */
+export const responseTargets = sqliteTable("response_targets", {
+  priority: text("priority", { enum: priorities }).primaryKey(),
+  minutes: integer("minutes").notNull(),
+});
+
+/**
+ * Every change a live page may want, in order. Each process polls this table and wakes its own
+ * subscribers, so a change written through one process reaches pages served by another.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: text("request_id").notNull(),
+    accountId: text("account_id").notNull(),
+    // Whether customers may hear of it: a public message or status change, not a note.
+    public: integer("public", { mode: "boolean" }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("events_created_idx").on(t.createdAt)],
+);
+
+export type RequestRow = typeof requests.$inferSelect;

@@ -1,0 +1,490 @@
+// The staff side of support requests: the inbox (views, filters, full-text search, sorting, keyset
+// pages, counts), the whole thread with internal notes, replies and notes, changes to status, priority,
+// category and assignee with their history, and the customer around the request.
+import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import {
+  accounts,
+  cannedReplies,
+  categories,
+  channels,
+  contacts,
+  feedback,
+  orders,
+  priorities,
+  requestChanges,
+  requests,
+  requestStatuses,
+  users,
+  type RequestStatus,
+} from "../../db/schema";
+import type { StaffActor } from "../actor";
+import { DomainError, notFound } from "../errors";
+import { publishEvent } from "../events/live";
+import { enqueueMail } from "../mail/outbox";
+import { renderMail } from "../mail/templates";
+import { attachmentsInput } from "./attachments";
+import { decodeCursor, encodeCursor } from "./cursor";
+import {
+  addMessage,
+  recordChange,
+  targetMinutes,
+  threadOf,
+  withFiles,
+  type FileEnv,
+} from "./requests";
+
+export const inboxViews = ["mine", "unassigned", "open", "pending", "resolved"] as const;
+export type InboxView = (typeof inboxViews)[number];
+
+export const inboxInput = z.object({
+  view: z.enum(inboxViews).default("open"),
+  status: z.enum(requestStatuses).optional(),
+  priority: z.enum(priorities).optional(),
+  categoryId: z.string().max(64).optional(),
+  assigneeId: z.string().max(64).optional(),
+  channel: z.enum(channels).optional(),
+  q: z.string().trim().max(200, { error: "validation.searchTooLong" }).optional(),
+  sort: z.enum(["due", "activity"]).default("activity"),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(100).default(25),
+});
+export type InboxInput = z.output<typeof inboxInput>;
+
+const active: RequestStatus[] = ["open", "pending"];
+
+function viewCondition(view: InboxView, actor: StaffActor): SQL {
+  switch (view) {
+    case "mine":
+      return and(eq(requests.assigneeId, actor.userId), inArray(requests.status, active))!;
+    case "unassigned":
+      return and(isNull(requests.assigneeId), inArray(requests.status, active))!;
+    case "open":
+      return inArray(requests.status, active);
+    case "pending":
+      return eq(requests.status, "pending");
+    case "resolved":
+      return inArray(requests.status, ["resolved", "closed"]);
+  }
+}
+
+/** Words as FTS5 prefix terms, quoted, so that no search text is read as query syntax. */
+export function ftsQuery(q: string): string | null {
+  const words = q.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.length
+    ? words
+        .slice(0, 10)
+        .map((w) => `"${w}"*`)
+        .join(" ")
+    : null;
+}
+
+export async function listInbox(db: Db, actor: StaffActor, input: InboxInput) {
+  const where: (SQL | undefined)[] = [viewCondition(input.view, actor)];
+  if (input.status) where.push(eq(requests.status, input.status));
+  if (input.priority) where.push(eq(requests.priority, input.priority));
+  if (input.categoryId) where.push(eq(requests.categoryId, input.categoryId));
+  if (input.assigneeId) where.push(eq(requests.assigneeId, input.assigneeId));
+  if (input.channel) where.push(eq(requests.channel, input.channel));
+  const match = input.q ? ftsQuery(input.q) : null;
+  if (input.q && !match) return { items: [], nextCursor: null };
+  if (match)
+    where.push(
+      sql`${requests.id} in (select request_id from requests_fts where requests_fts match ${match})`,
+    );
+
+  const byDue = input.sort === "due";
+  const key = byDue ? requests.firstResponseDueAt : requests.lastActivityAt;
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  if (after) {
+    where.push(
+      byDue
+        ? or(gt(key, after.at), and(eq(key, after.at), gt(requests.id, after.id)))
+        : or(sql`${key} < ${after.at}`, and(eq(key, after.at), sql`${requests.id} < ${after.id}`)),
+    );
+  }
+  const assignee = sql<
+    string | null
+  >`(select ${users.name} from ${users} where ${users.id} = ${requests.assigneeId})`;
+  const rows = await db
+    .select({
+      id: requests.id,
+      number: requests.number,
+      subject: requests.subject,
+      status: requests.status,
+      priority: requests.priority,
+      channel: requests.channel,
+      requesterName: requests.requesterName,
+      accountName: accounts.name,
+      assigneeName: assignee,
+      firstResponseDueAt: requests.firstResponseDueAt,
+      firstRespondedAt: requests.firstRespondedAt,
+      lastActivityAt: requests.lastActivityAt,
+    })
+    .from(requests)
+    .innerJoin(accounts, eq(accounts.id, requests.accountId))
+    .where(and(...where))
+    .orderBy(...(byDue ? [asc(key), asc(requests.id)] : [desc(key), desc(requests.id)]))
+    .limit(input.limit + 1);
+  const items = rows.slice(0, input.limit).map((r) => ({ ...r, overdue: isOverdue(r) }));
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > input.limit && last
+        ? encodeCursor({ at: byDue ? last.firstResponseDueAt : last.lastActivityAt, id: last.id })
+        : null,
+  };
+}
+
+export const isOverdue = (
+  r: { firstRespondedAt: number | null; firstResponseDueAt: number; status: RequestStatus },
+  now = Date.now(),
+) =>
+  r.firstRespondedAt === null &&
+  (r.status === "open" || r.status === "pending") &&
+  now > r.firstResponseDueAt;
+
+/** How many requests each view holds, for the inbox's side menu. */
+export async function inboxCounts(db: Db, actor: StaffActor): Promise<Record<InboxView, number>> {
+  const [row] = await db
+    .select({
+      mine: sql<number>`sum(case when ${requests.assigneeId} = ${actor.userId} and ${requests.status} in ('open', 'pending') then 1 else 0 end)`,
+      unassigned: sql<number>`sum(case when ${requests.assigneeId} is null and ${requests.status} in ('open', 'pending') then 1 else 0 end)`,
+      open: sql<number>`sum(case when ${requests.status} in ('open', 'pending') then 1 else 0 end)`,
+      pending: sql<number>`sum(case when ${requests.status} = 'pending' then 1 else 0 end)`,
+      resolved: sql<number>`sum(case when ${requests.status} in ('resolved', 'closed') then 1 else 0 end)`,
+    })
+    .from(requests);
+  return {
+    mine: Number(row?.mine ?? 0),
+    unassigned: Number(row?.unassigned ?? 0),
+    open: Number(row?.open ?? 0),
+    pending: Number(row?.pending ?? 0),
+    resolved: Number(row?.resolved ?? 0),
+  };
+}
+
+async function staffRequest(db: Db, id: string) {
+  const [row] = await db.select().from(requests).where(eq(requests.id, id));
+  if (!row) throw notFound();
+  return row;
+}
+
+/** The request view: the whole thread (notes set apart), its history, and the customer around it. */
+export async function getRequestForStaff(db: Db, _actor: StaffActor, id: string) {
+  const request = await staffRequest(db, id);
+  const [messages, history, account, people, recentOrders, otherRequests, rating, order, staff] =
+    await Promise.all([
+      threadOf(db, id, true),
+      db
+        .select({
+          actorName: requestChanges.actorName,
+          field: requestChanges.field,
+          fromValue: requestChanges.fromValue,
+          toValue: requestChanges.toValue,
+          at: requestChanges.at,
+        })
+        .from(requestChanges)
+        .where(eq(requestChanges.requestId, id))
+        .orderBy(asc(requestChanges.at)),
+      db
+        .select({ id: accounts.id, name: accounts.name, kind: accounts.kind })
+        .from(accounts)
+        .where(eq(accounts.id, request.accountId))
+        .then((r) => r[0]!),
+      db
+        .select({ name: contacts.name, email: contacts.email })
+        .from(contacts)
+        .where(eq(contacts.accountId, request.accountId))
+        .orderBy(asc(contacts.name)),
+      db
+        .select({
+          id: orders.id,
+          number: orders.number,
+          status: orders.status,
+          total: orders.total,
+          currency: orders.currency,
+          placedAt: orders.placedAt,
+        })
+        .from(orders)
+        .where(eq(orders.accountId, request.accountId))
+        .orderBy(desc(orders.placedAt))
+        .limit(5),
+      db
+        .select({
+          id: requests.id,
+          number: requests.number,
+          subject: requests.subject,
+          status: requests.status,
+        })
+        .from(requests)
+        .where(and(eq(requests.accountId, request.accountId), ne(requests.id, id)))
+        .orderBy(desc(requests.lastActivityAt))
+        .limit(5),
+      db
+        .select({ score: feedback.score, comment: feedback.comment, createdAt: feedback.createdAt })
+        .from(feedback)
+        .where(and(eq(feedback.requestId, id), eq(feedback.kind, "csat")))
+        .then((r) => r[0] ?? null),
+      request.orderId
+        ? db
+            .select({ id: orders.id, number: orders.number })
+            .from(orders)
+            .where(eq(orders.id, request.orderId))
+            .then((r) => r[0] ?? null)
+        : null,
+      listStaff(db),
+    ]);
+  return {
+    ...request,
+    overdue: isOverdue(request),
+    messages,
+    history,
+    account,
+    contacts: people,
+    recentOrders,
+    otherRequests,
+    rating,
+    order,
+    staff,
+  };
+}
+
+/** Active staff, for the assignee menu. */
+export function listStaff(db: Db) {
+  return db
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(and(inArray(users.role, ["agent", "admin"]), isNull(users.deactivatedAt)))
+    .orderBy(asc(users.name));
+}
+
+export const staffReplyInput = z.object({
+  id: z.string().min(1).max(64),
+  kind: z.enum(["public", "note"]),
+  message: z
+    .string({ error: "requests.messageRequired" })
+    .trim()
+    .min(1, { error: "requests.messageRequired" })
+    .max(20_000, { error: "requests.messageTooLong" }),
+  /** What the request becomes after a public reply; a note leaves it as it is. */
+  status: z.enum(requestStatuses).optional(),
+  attachments: attachmentsInput,
+});
+
+/** A public reply (mailed to the customer) or an internal note (seen by staff only). */
+export async function staffReply(
+  db: Db,
+  actor: StaffActor,
+  input: z.output<typeof staffReplyInput>,
+  env: FileEnv,
+) {
+  return withFiles(env, input.attachments, (files) =>
+    db.transaction(async (tx) => {
+      const [request] = await tx.select().from(requests).where(eq(requests.id, input.id));
+      if (!request) throw notFound();
+      const [me] = await tx
+        .select({ id: users.id, name: users.name })
+        .from(users)
+        .where(eq(users.id, actor.userId));
+      if (!me) throw notFound();
+      await addMessage(
+        tx,
+        request,
+        { id: me.id, name: me.name, fromStaff: true },
+        input.kind,
+        input.message,
+        files,
+      );
+      const now = Date.now();
+      if (input.kind === "note") {
+        await tx.update(requests).set({ lastActivityAt: now }).where(eq(requests.id, request.id));
+        return;
+      }
+      const status = input.status ?? "pending";
+      await tx
+        .update(requests)
+        .set({
+          status,
+          lastActivityAt: now,
+          firstRespondedAt: request.firstRespondedAt ?? now,
+          resolvedAt:
+            status === "resolved" || status === "closed" ? (request.resolvedAt ?? now) : null,
+          assigneeId: request.assigneeId ?? me.id,
+        })
+        .where(eq(requests.id, request.id));
+      if (status !== request.status)
+        await recordChange(tx, request.id, me, "status", request.status, status);
+      if (!request.assigneeId) await recordChange(tx, request.id, me, "assignee", null, me.name);
+      await mailRequester(
+        tx,
+        request,
+        status === "resolved" ? "resolved" : "staffReply",
+        env.publicUrl,
+        input.message,
+      );
+    }),
+  );
+}
+
+async function mailRequester(
+  tx: Parameters<Parameters<Db["transaction"]>[0]>[0],
+  request: typeof requests.$inferSelect,
+  kind: "staffReply" | "resolved",
+  publicUrl: URL,
+  quote?: string,
+) {
+  if (!request.requesterEmail) return;
+  const [requester] = request.requesterId
+    ? await tx
+        .select({ locale: users.locale, email: users.email })
+        .from(users)
+        .where(eq(users.id, request.requesterId))
+    : [];
+  const url = new URL(`/requests/${request.id}`, publicUrl).href;
+  await enqueueMail(
+    tx,
+    renderMail(kind, requester?.locale ?? "en", requester?.email ?? request.requesterEmail, {
+      name: request.requesterName,
+      url,
+      number: String(request.number),
+      subject: request.subject,
+      ...(quote ? { quote } : {}),
+    }),
+  );
+}
+
+export const updateRequestInput = z.object({
+  id: z.string().min(1).max(64),
+  status: z.enum(requestStatuses).optional(),
+  priority: z.enum(priorities).optional(),
+  categoryId: z.string().max(64).nullable().optional(),
+  assigneeId: z.string().max(64).nullable().optional(),
+});
+
+/** Changes status, priority, category or assignee; each change goes into the history. */
+export async function updateRequest(
+  db: Db,
+  actor: StaffActor,
+  input: z.output<typeof updateRequestInput>,
+  publicUrl: URL,
+) {
+  await db.transaction(async (tx) => {
+    const [request] = await tx.select().from(requests).where(eq(requests.id, input.id));
+    if (!request) throw notFound();
+    const [me] = await tx
+      .select({ id: users.id, name: users.name })
+      .from(users)
+      .where(eq(users.id, actor.userId));
+    if (!me) throw notFound();
+    const now = Date.now();
+    const changes: Partial<typeof requests.$inferInsert> = {};
+    const names = new Map<string, string>();
+
+    if (input.status && input.status !== request.status) {
+      changes.status = input.status;
+      changes.resolvedAt =
+        input.status === "resolved" || input.status === "closed"
+          ? (request.resolvedAt ?? now)
+          : null;
+      await recordChange(tx, request.id, me, "status", request.status, input.status);
+    }
+    if (input.priority && input.priority !== request.priority) {
+      changes.priority = input.priority;
+      if (request.firstRespondedAt === null)
+        changes.firstResponseDueAt =
+          request.createdAt + (await targetMinutes(tx, input.priority)) * 60_000;
+      await recordChange(tx, request.id, me, "priority", request.priority, input.priority);
+    }
+    if (input.categoryId !== undefined && input.categoryId !== request.categoryId) {
+      if (input.categoryId) {
+        const [category] = await tx
+          .select({ name: categories.nameEn })
+          .from(categories)
+          .where(eq(categories.id, input.categoryId));
+        if (!category)
+          throw new DomainError("BAD_REQUEST", "requests.categoryUnknown", "categoryId");
+        names.set("category", category.name);
+      }
+      changes.categoryId = input.categoryId;
+      await recordChange(
+        tx,
+        request.id,
+        me,
+        "category",
+        null,
+        input.categoryId ? names.get("category")! : null,
+      );
+    }
+    if (input.assigneeId !== undefined && input.assigneeId !== request.assigneeId) {
+      let name: string | null = null;
+      if (input.assigneeId) {
+        const [assignee] = await tx
+          .select({ name: users.name })
+          .from(users)
+          .where(
+            and(
+              eq(users.id, input.assigneeId),
+              inArray(users.role, ["agent", "admin"]),
+              isNull(users.deactivatedAt),
+            ),
+          );
+        if (!assignee)
+          throw new DomainError("BAD_REQUEST", "requests.assigneeUnknown", "assigneeId");
+        name = assignee.name;
+      }
+      changes.assigneeId = input.assigneeId;
+      await recordChange(tx, request.id, me, "assignee", null, name);
+    }
+    if (Object.keys(changes).length === 0) return;
+    await tx
+      .update(requests)
+      .set({ ...changes, lastActivityAt: now })
+      .where(eq(requests.id, request.id));
+    await publishEvent(tx, {
+      requestId: request.id,
+      accountId: request.accountId,
+      public: changes.status !== undefined,
+    });
+    if (changes.status === "resolved") await mailRequester(tx, request, "resolved", publicUrl);
+  });
+}
+
+/** Canned replies with their placeholders filled for this request. */
+export async function cannedRepliesFor(db: Db, actor: StaffActor, requestId: string) {
+  const request = await staffRequest(db, requestId);
+  const [me] = await db.select({ name: users.name }).from(users).where(eq(users.id, actor.userId));
+  const order = request.orderId
+    ? (
+        await db
+          .select({ number: orders.number })
+          .from(orders)
+          .where(eq(orders.id, request.orderId))
+      )[0]
+    : undefined;
+  const values: Record<string, string> = {
+    "customer.name": request.requesterName,
+    "customer.firstName": request.requesterName.split(" ")[0] ?? request.requesterName,
+    "order.number": order?.number ?? "",
+    "request.number": String(request.number),
+    "agent.name": me?.name ?? "",
+  };
+  const replies = await db
+    .select({ id: cannedReplies.id, title: cannedReplies.title, body: cannedReplies.body })
+    .from(cannedReplies)
+    .orderBy(asc(cannedReplies.title));
+  return replies.map((r) => ({ ...r, body: fillPlaceholders(r.body, values) }));
+}
+
+export function fillPlaceholders(text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (m, key: string) => values[key] ?? m);
+}
+
+/** Live updates for the staff: one request, or every request for the inbox. */
+export async function liveFilterForStaff(db: Db, requestId: string | undefined) {
+  if (!requestId) return () => true;
+  const request = await staffRequest(db, requestId);
+  return (e: { requestId: string }) => e.requestId === request.id;
+}

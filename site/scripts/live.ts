@@ -1,0 +1,46 @@
+// Keeps a page current without reloading: subscribes (tRPC over SSE) to the changes the page shows, and
+// when one arrives fetches the page again and swaps in its regions marked data-live-region. Forms being
+// typed into live outside those regions, so nothing the person wrote is lost.
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import superjson from "superjson";
+import type { AppRouter } from "../../server/root";
+
+const source = document.querySelector<HTMLElement>("[data-live-source]");
+if (source) {
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
+        false: httpLink({ url: "/api/trpc", transformer: superjson }),
+      }),
+    ],
+  });
+  const id = source.dataset.requestId;
+  const handlers = { onData: () => scheduleRefresh() };
+  if (source.dataset.liveSource === "customer" && id)
+    client.portal.requests.live.subscribe({ id }, handlers);
+  else if (source.dataset.liveSource === "staff")
+    client.staff.requests.live.subscribe(id ? { id } : {}, handlers);
+}
+
+let timer: number | undefined;
+function scheduleRefresh() {
+  clearTimeout(timer);
+  timer = window.setTimeout(() => void refresh(), 150);
+}
+
+async function refresh() {
+  const response = await fetch(location.href, {
+    headers: { accept: "text/html" },
+    credentials: "same-origin",
+  });
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  for (const region of document.querySelectorAll<HTMLElement>("[data-live-region]")) {
+    const replacement = fresh.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
+    if (replacement) region.replaceWith(document.importNode(replacement, true));
+  }
+  const status = document.querySelector<HTMLElement>("[data-live-status]");
+  if (status) status.textContent = status.dataset.liveMessage ?? "";
+}
