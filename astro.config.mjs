@@ -9,7 +9,8 @@ export default defineConfig({
   srcDir: "./site",
   publicDir: "./site/public",
   output: "server",
-  adapter: node({ mode: "standalone" }),
+  // Pages render whole before they are sent, so an error mid-page becomes the 500 page, not a hung stream.
+  adapter: node({ mode: "standalone", experimentalDisableStreaming: true }),
   integrations: [preact()],
   security: {
     checkOrigin: true,

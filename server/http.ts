@@ -10,6 +10,7 @@ import { appRouter } from "./root";
 export const TRPC_PATH = "/api/trpc";
 /** Portal API bodies are small JSON; anything larger is refused with 413 before it is parsed. */
 export const TRPC_MAX_BODY_BYTES = 100 * 1024;
+export const PAGE_MAX_BODY_BYTES = 60 * 1024 * 1024;
 
 const writeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -87,6 +88,9 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
       return trpc(req, res);
     }
 
+    // Pages take forms with up to five 10 MB attachments; anything far larger is refused unread.
+    if (Number(req.headers["content-length"] ?? 0) > PAGE_MAX_BODY_BYTES) return tooLarge(res);
+
     // Astro builds Astro.url, and checks form posts' Origin, from the Host header. PUBLIC_URL is the
     // truth about where Tengsl is reached, so a client's Host or X-Forwarded-* headers never decide it.
     req.headers.host = app.config.publicUrl.host;
@@ -97,6 +101,11 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     delete req.headers["x-forwarded-for"];
     return astroHandler(req, res);
   };
+}
+
+function tooLarge(res: ServerResponse): void {
+  res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+  res.end("The form is too large to send.");
 }
 
 function refuseCrossOrigin(res: ServerResponse): void {

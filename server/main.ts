@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const db = await openDb({ url: config.databaseUrl, authToken: config.databaseAuthToken });
   await migrateDb(db);
   const seeded = config.seedDemo && (await isEmpty(db));
-  if (seeded) await seedDemo(db);
+  if (seeded) await seedDemo(db, config);
 
   const app = createApp(config, db);
   registerPageServices(pageServices(app));

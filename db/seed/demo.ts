@@ -3,7 +3,12 @@
 // an admin. All sign in with the password below. Seeded only into an empty database.
 import { count, eq } from "drizzle-orm";
 import { hashPassword } from "../../server/auth/password";
+import type { AdminActor, CustomerActor, StaffActor } from "../../server/actor";
+import { createCannedReply, createCategory, listCategories } from "../../server/services/admin";
+import { staffReply } from "../../server/services/inbox";
 import { upsertCustomer, upsertOrder, type OrderBody } from "../../server/services/ingest";
+import { listOrders } from "../../server/services/orders";
+import { createRequest, rateRequest, type FileEnv } from "../../server/services/requests";
 import type { Db } from "../client";
 import { newId } from "../ids";
 import { accounts, users, type OrderStatus, type Role } from "../schema";
@@ -74,7 +79,7 @@ export async function isEmpty(db: Db): Promise<boolean> {
   return (row?.n ?? 0) === 0;
 }
 
-export async function seedDemo(db: Db, now = Date.now()): Promise<void> {
+export async function seedDemo(db: Db, env: FileEnv, now = Date.now()): Promise<void> {
   await upsertCustomer(db, "C-1001", {
     kind: "person",
     name: "Anna Jónsdóttir",
@@ -191,6 +196,116 @@ export async function seedDemo(db: Db, now = Date.now()): Promise<void> {
       await upsertOrder(db, `SHOP-${10400 + i}`, { ...base, status, shipments, updatedAt: at });
     }
   }
+  await seedSupport(db, env);
+}
+
+/** Categories, canned replies and a few requests in every state, through the same services. */
+async function seedSupport(db: Db, env: FileEnv): Promise<void> {
+  const admin = await actorFor(db, "admin@example.com");
+  for (const [nameEn, nameIs] of [
+    ["Orders and delivery", "Pantanir og afhending"],
+    ["Returns and refunds", "Skil og endurgreiðslur"],
+    ["Products", "Vörur"],
+    ["My account", "Aðgangurinn minn"],
+  ] as const) {
+    await createCategory(db, admin as AdminActor, { nameEn, nameIs });
+  }
+  await createCannedReply(db, admin as AdminActor, {
+    title: "Order on its way",
+    body: "Hi {{customer.firstName}},\n\nthank you for waiting. Order {{order.number}} is on its way and you can follow it from the order page.\n\nBest regards,\n{{agent.name}}",
+  });
+  await createCannedReply(db, admin as AdminActor, {
+    title: "Return instructions",
+    body: "Hi {{customer.firstName}},\n\nyou can return the item within 30 days. Pack it well and bring it to any post office with request number {{request.number}} on the parcel.\n\nBest regards,\n{{agent.name}}",
+  });
+  const [delivery, returns] = await listCategories(db);
+  const anna = (await actorFor(db, "anna@example.com")) as CustomerActor;
+  const jon = (await actorFor(db, "jon@nordurljos.example.com")) as CustomerActor;
+  const gudrun = (await actorFor(db, "gudrun@nordurljos.example.com")) as CustomerActor;
+  const agent = (await actorFor(db, "agent@example.com")) as StaffActor;
+  const firstOrder = async (actor: CustomerActor) =>
+    (await listOrders(db, actor, { limit: 1 })).items[0]?.id;
+
+  await createRequest(
+    db,
+    anna,
+    {
+      subject: "Where is my parcel?",
+      categoryId: delivery?.id,
+      orderId: await firstOrder(anna),
+      message: "Hi, the tracking has not moved for three days. Could you look into it?",
+      attachments: [],
+    },
+    env,
+  );
+  const jons = await createRequest(
+    db,
+    jon,
+    {
+      subject: "Invoice with our VAT number",
+      categoryId: delivery?.id,
+      message: "Could you send the invoice for our last order with our VAT number on it?",
+      attachments: [],
+    },
+    env,
+  );
+  await staffReply(
+    db,
+    agent,
+    {
+      id: jons.id,
+      kind: "note",
+      message: "Their VAT number is in the ERP; check before sending.",
+      attachments: [],
+    },
+    env,
+  );
+  await staffReply(
+    db,
+    agent,
+    {
+      id: jons.id,
+      kind: "public",
+      status: "pending",
+      message:
+        "Hi Jón,\n\nhappy to. Could you confirm the VAT number we should use?\n\nBest regards,\nSigga",
+      attachments: [],
+    },
+    env,
+  );
+  const gudruns = await createRequest(
+    db,
+    gudrun,
+    {
+      subject: "Return a jacket",
+      categoryId: returns?.id,
+      message: "The rain jacket is too small. How do I return it?",
+      attachments: [],
+    },
+    env,
+  );
+  await staffReply(
+    db,
+    agent,
+    {
+      id: gudruns.id,
+      kind: "public",
+      status: "resolved",
+      message:
+        "Hi Guðrún,\n\nbring it to any post office within 30 days; we have sent you a return label.\n\nBest regards,\nSigga",
+      attachments: [],
+    },
+    env,
+  );
+  await rateRequest(db, gudrun, { id: gudruns.id, score: 5, comment: "Quick and friendly." }, "is");
+}
+
+async function actorFor(db: Db, email: string) {
+  const [user] = await db
+    .select({ userId: users.id, role: users.role, accountId: users.accountId })
+    .from(users)
+    .where(eq(users.email, email));
+  return user!;
 }
 
 /** A small seeded random generator, so the demo data is the same on every machine. */

@@ -164,18 +164,16 @@ export async function inviteStaff(
     if (taken) throw new DomainError("CONFLICT", "auth.emailTaken", "email");
     const id = newId();
     // "!" is no argon2 hash, so no password matches it until the invitation sets one.
-    await tx
-      .insert(users)
-      .values({
-        id,
-        accountId: null,
-        email: input.email,
-        name: input.name,
-        passwordHash: "!",
-        role: input.role,
-        locale: null,
-        createdAt: Date.now(),
-      });
+    await tx.insert(users).values({
+      id,
+      accountId: null,
+      email: input.email,
+      name: input.name,
+      passwordHash: "!",
+      role: input.role,
+      locale: null,
+      createdAt: Date.now(),
+    });
     const [inviter] = await tx
       .select({ name: users.name })
       .from(users)

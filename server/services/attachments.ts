@@ -89,20 +89,18 @@ export async function saveFiles(filesDir: string, files: CheckedFile[]) {
     record: async (tx: Tx, requestId: string, messageId: string) => {
       if (saved.length === 0) return;
       const now = Date.now();
-      await tx
-        .insert(attachments)
-        .values(
-          saved.map((f) => ({
-            id: newId(),
-            requestId,
-            messageId,
-            fileName: f.name,
-            contentType: f.contentType,
-            size: f.data.byteLength,
-            storageKey: f.storageKey,
-            createdAt: now,
-          })),
-        );
+      await tx.insert(attachments).values(
+        saved.map((f) => ({
+          id: newId(),
+          requestId,
+          messageId,
+          fileName: f.name,
+          contentType: f.contentType,
+          size: f.data.byteLength,
+          storageKey: f.storageKey,
+          createdAt: now,
+        })),
+      );
     },
     discard: () => Promise.all(saved.map((f) => rm(join(filesDir, f.storageKey), { force: true }))),
   };

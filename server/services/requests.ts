@@ -101,18 +101,16 @@ export async function addMessage(
   files: Awaited<ReturnType<typeof saveFiles>>,
 ): Promise<string> {
   const id = newId();
-  await tx
-    .insert(requestMessages)
-    .values({
-      id,
-      requestId: request.id,
-      authorId: author.id,
-      authorName: author.name,
-      fromStaff: author.fromStaff,
-      kind,
-      body,
-      createdAt: Date.now(),
-    });
+  await tx.insert(requestMessages).values({
+    id,
+    requestId: request.id,
+    authorId: author.id,
+    authorName: author.name,
+    fromStaff: author.fromStaff,
+    kind,
+    body,
+    createdAt: Date.now(),
+  });
   await files.record(tx, request.id, id);
   await publishEvent(tx, {
     requestId: request.id,
@@ -145,18 +143,16 @@ export async function recordChange(
   from: string | null,
   to: string | null,
 ) {
-  await tx
-    .insert(requestChanges)
-    .values({
-      id: newId(),
-      requestId,
-      actorId: actor.id,
-      actorName: actor.name,
-      field,
-      fromValue: from,
-      toValue: to,
-      at: Date.now(),
-    });
+  await tx.insert(requestChanges).values({
+    id: newId(),
+    requestId,
+    actorId: actor.id,
+    actorName: actor.name,
+    field,
+    fromValue: from,
+    toValue: to,
+    at: Date.now(),
+  });
 }
 
 async function actorName(
@@ -514,19 +510,17 @@ export async function rateRequest(
     await tx
       .delete(feedback)
       .where(and(eq(feedback.requestId, request.id), eq(feedback.kind, "csat")));
-    await tx
-      .insert(feedback)
-      .values({
-        id: newId(),
-        kind: "csat",
-        score: input.score,
-        comment: input.comment || null,
-        userId: actor.userId,
-        accountId: actor.accountId,
-        requestId: request.id,
-        locale,
-        createdAt: Date.now(),
-      });
+    await tx.insert(feedback).values({
+      id: newId(),
+      kind: "csat",
+      score: input.score,
+      comment: input.comment || null,
+      userId: actor.userId,
+      accountId: actor.accountId,
+      requestId: request.id,
+      locale,
+      createdAt: Date.now(),
+    });
     await publishEvent(tx, { requestId: request.id, accountId: request.accountId, public: false });
   });
 }

@@ -317,7 +317,8 @@ export const en = {
     "Attach images (PNG, JPEG, GIF, WebP), PDF or plain text only. The file's content decides, not its name.",
 
   "requestStatus.open": "Open",
-  "requestStatus.pending": "Waiting for you",
+  "requestStatus.pending": "Pending",
+  "requestStatus.pendingCustomer": "Waiting for your reply",
   "requestStatus.resolved": "Resolved",
   "requestStatus.closed": "Closed",
   "priority.urgent": "Urgent",

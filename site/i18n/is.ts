@@ -322,7 +322,8 @@ export const is: Catalog = {
     "Hengdu aðeins við myndir (PNG, JPEG, GIF, WebP), PDF eða hreinan texta. Innihald skrárinnar ræður, ekki nafnið.",
 
   "requestStatus.open": "Opið",
-  "requestStatus.pending": "Bíður eftir þér",
+  "requestStatus.pending": "Í bið",
+  "requestStatus.pendingCustomer": "Bíður eftir svari frá þér",
   "requestStatus.resolved": "Leyst",
   "requestStatus.closed": "Lokað",
   "priority.urgent": "Áríðandi",

@@ -31,9 +31,7 @@ export async function readForm(request: Request): Promise<Record<string, string>
 }
 
 /** A posted multipart form: its text fields, and its files as bytes (empty file inputs are skipped). */
-export async function readMultipart(
-  request: Request,
-): Promise<{
+export async function readMultipart(request: Request): Promise<{
   fields: Record<string, string>;
   files: { name: string; data: Uint8Array<ArrayBuffer> }[];
 }> {
