@@ -21,16 +21,40 @@ const as = (user: Parameters<typeof callerAs>[1]) => callerAs(t.db, user).caller
 
 describe("staff administration", () => {
   it("invites an agent, who signs in only after choosing a password from the mailed link", async () => {
-    await as(cast.admin).staff.admin.inviteStaff({ name: "Nýr Agent", email: "New.Agent@example.com", role: "agent" });
+    await as(cast.admin).staff.admin.inviteStaff({
+      name: "Nýr Agent",
+      email: "New.Agent@example.com",
+      role: "agent",
+    });
     const mail = (await lastMailTo(t.db, "new.agent@example.com"))!;
     expect(mail.subject).toBe("Ari Admin invited you to the support team");
     const anonymous = as(null);
-    await expect(anonymous.auth.signIn({ email: "new.agent@example.com", password: "!" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect(anonymous.auth.acceptStaffInvite({ token: mail.token!, password: "short" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await anonymous.auth.acceptStaffInvite({ token: mail.token!, password: "the agent's password" });
-    expect(await anonymous.auth.signIn({ email: "new.agent@example.com", password: "the agent's password" })).toEqual({ role: "agent" });
-    await expect(anonymous.auth.acceptStaffInvite({ token: mail.token!, password: "another password" })).rejects.toMatchObject({ message: "identity.linkInvalid" });
-    await expect(as(cast.admin).staff.admin.inviteStaff({ name: "Dup", email: "new.agent@example.com", role: "admin" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      anonymous.auth.signIn({ email: "new.agent@example.com", password: "!" }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(
+      anonymous.auth.acceptStaffInvite({ token: mail.token!, password: "short" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await anonymous.auth.acceptStaffInvite({
+      token: mail.token!,
+      password: "the agent's password",
+    });
+    expect(
+      await anonymous.auth.signIn({
+        email: "new.agent@example.com",
+        password: "the agent's password",
+      }),
+    ).toEqual({ role: "agent" });
+    await expect(
+      anonymous.auth.acceptStaffInvite({ token: mail.token!, password: "another password" }),
+    ).rejects.toMatchObject({ message: "identity.linkInvalid" });
+    await expect(
+      as(cast.admin).staff.admin.inviteStaff({
+        name: "Dup",
+        email: "new.agent@example.com",
+        role: "admin",
+      }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("deactivates staff: their sessions end at once and they cannot sign in; not oneself", async () => {
@@ -38,12 +62,22 @@ describe("staff administration", () => {
     const session = await auth.createSession(cast.agent.id, {});
     await as(cast.admin).staff.admin.setStaffActive({ id: cast.agent.id, active: false });
     expect((await auth.validateSession(session.id)).session).toBeNull();
-    await expect(as(null).auth.signIn({ email: cast.agent.email, password: TEST_PASSWORD })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    expect((await as(cast.agent).staff.requests.staff()).map((s) => s.id)).not.toContain(cast.agent.id);
+    await expect(
+      as(null).auth.signIn({ email: cast.agent.email, password: TEST_PASSWORD }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect((await as(cast.agent).staff.requests.staff()).map((s) => s.id)).not.toContain(
+      cast.agent.id,
+    );
     await as(cast.admin).staff.admin.setStaffActive({ id: cast.agent.id, active: true });
-    expect(await as(null).auth.signIn({ email: cast.agent.email, password: TEST_PASSWORD })).toEqual({ role: "agent" });
-    await expect(as(cast.admin).staff.admin.setStaffActive({ id: cast.admin.id, active: false })).rejects.toMatchObject({ message: "admin.notYourself" });
-    await expect(as(cast.admin).staff.admin.setStaffActive({ id: cast.alda.id, active: false })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(
+      await as(null).auth.signIn({ email: cast.agent.email, password: TEST_PASSWORD }),
+    ).toEqual({ role: "agent" });
+    await expect(
+      as(cast.admin).staff.admin.setStaffActive({ id: cast.admin.id, active: false }),
+    ).rejects.toMatchObject({ message: "admin.notYourself" });
+    await expect(
+      as(cast.admin).staff.admin.setStaffActive({ id: cast.alda.id, active: false }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("manages categories (archived ones leave the customers' list), canned replies and targets", async () => {
@@ -52,36 +86,57 @@ describe("staff administration", () => {
     const [billing] = await admin.categories();
     await admin.archiveCategory({ id: billing!.id, archived: true });
     expect(await as(cast.alda).portal.requests.categories()).toEqual([]);
-    await expect(as(cast.alda).portal.requests.create({ subject: "S", message: "M", categoryId: billing!.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      as(cast.alda).portal.requests.create({ subject: "S", message: "M", categoryId: billing!.id }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await admin.archiveCategory({ id: billing!.id, archived: false });
-    expect((await as(cast.alda).portal.requests.categories()).map((c) => c.nameIs)).toEqual(["Reikningar"]);
+    expect((await as(cast.alda).portal.requests.categories()).map((c) => c.nameIs)).toEqual([
+      "Reikningar",
+    ]);
 
     await admin.createCannedReply({ title: "Hi", body: "Hello" });
     const [reply] = await admin.cannedReplies();
     await admin.deleteCannedReply({ id: reply!.id });
-    await expect(admin.deleteCannedReply({ id: reply!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(admin.deleteCannedReply({ id: reply!.id })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
 
-    await expect(admin.setTargets({ urgent: 1, high: 240, normal: 1440, low: 4320 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      admin.setTargets({ urgent: 1, high: 240, normal: 1440, low: 4320 }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await admin.setTargets({ urgent: 30, high: 120, normal: 600, low: 2000 });
     expect(await admin.targets()).toEqual({ urgent: 30, high: 120, normal: 600, low: 2000 });
   });
 
   it("shows admins mail that failed for good, and sends it again on request", async () => {
     await enqueueMail(t.db, { to: "x@example.com", subject: "Lost", text: "t", html: "h" });
-    await t.db.update(outbox).set({ status: "failed", attempts: 10, lastError: "550 no such user" });
+    await t.db
+      .update(outbox)
+      .set({ status: "failed", attempts: 10, lastError: "550 no such user" });
     const [failed] = await as(cast.admin).staff.admin.failedMail();
-    expect(failed).toMatchObject({ to: "x@example.com", subject: "Lost", lastError: "550 no such user" });
+    expect(failed).toMatchObject({
+      to: "x@example.com",
+      subject: "Lost",
+      lastError: "550 no such user",
+    });
     await as(cast.admin).staff.admin.retryMail({ id: failed!.id });
-    expect((await t.db.select({ status: outbox.status, attempts: outbox.attempts }).from(outbox))[0]).toEqual({ status: "pending", attempts: 0 });
+    expect(
+      (await t.db.select({ status: outbox.status, attempts: outbox.attempts }).from(outbox))[0],
+    ).toEqual({ status: "pending", attempts: 0 });
     expect(await as(cast.admin).staff.admin.failedMail()).toEqual([]);
   });
 
   it("mails opted-in staff about each new request", async () => {
     await as(cast.admin).staff.admin.setNotifyNewRequests({ on: true });
     await as(cast.alda).portal.requests.create({ subject: "Brand new", message: "M" });
-    expect((await lastMailTo(t.db, cast.admin.email))?.subject).toBe("New request #1001: Brand new");
+    expect((await lastMailTo(t.db, cast.admin.email))?.subject).toBe(
+      "New request #1001: Brand new",
+    );
     expect(await lastMailTo(t.db, cast.agent.email)).toBeNull();
-    const [row] = await t.db.select({ on: users.notifyNewRequests }).from(users).where(eq(users.id, cast.admin.id));
+    const [row] = await t.db
+      .select({ on: users.notifyNewRequests })
+      .from(users)
+      .where(eq(users.id, cast.admin.id));
     expect(row!.on).toBe(true);
   });
 });

@@ -16,6 +16,9 @@ describe("renderMarkdown", () => {
       '<a href="https://example.is" rel="nofollow noopener noreferrer" target="_blank">https://example.is</a>',
     );
     expect(html).toContain("<code>x = 1</code>");
+    expect(renderMarkdown("**bold** and *soft*")).toBe(
+      "<p><strong>bold</strong> and <em>soft</em></p>\n",
+    );
     expect(html).toContain("<pre><code>code block\n</code></pre>");
   });
 

@@ -1,4 +1,4 @@
-// Message bodies: a small Markdown subset (paragraphs, line breaks, links, lists, code), rendered with
+// Message bodies: a small Markdown subset (paragraphs, line breaks, emphasis, links, lists, code), rendered with
 // markdown-it with raw HTML off, so nothing the author typed reaches a page unescaped (decision 010).
 import MarkdownIt from "markdown-it";
 
@@ -9,6 +9,7 @@ const md = new MarkdownIt("zero", { html: false, linkify: true, breaks: true }).
   "code",
   "fence",
   "backticks",
+  "emphasis",
   "link",
   "linkify",
   "escape",

@@ -14,6 +14,9 @@ const people: Record<Exclude<Who, "anonymous">, string> = {
 };
 const cookies: Partial<Record<Who, string>> = {};
 let orderOfA = "";
+let requestOfA = "";
+let fileOfA = "";
+let accountOfA = "";
 
 /** What each role gets (status, and the redirect target's path for 303). */
 type Expect = Record<Who, number | string>;
@@ -31,6 +34,13 @@ const signedIn = (path: string, status = 200): Expect => ({
   customerB: status,
   agent: status,
   admin: status,
+});
+const staffOnly = (path: string): Expect => ({
+  anonymous: signInFirst(path),
+  customerA: 403,
+  customerB: 403,
+  agent: 200,
+  admin: 200,
 });
 const everyone = (status: number | string): Expect => ({
   anonymous: status,
@@ -66,6 +76,28 @@ const routes: Record<string, Route> = {
   "reset-password.astro": { path: () => "/reset-password?token=nope", expect: () => everyone(200) },
   "verify-email.astro": { path: () => "/verify-email?token=nope", expect: (p) => signedIn(p, 400) },
   "orders/index.astro": { path: () => "/orders", expect: customersOnly },
+  "requests/[id].astro": {
+    path: () => `/requests/${requestOfA}`,
+    expect: (p) => ({ ...customersOnly(p), customerB: 404 }),
+  },
+  "files/[id].ts": {
+    path: () => `/files/${fileOfA}`,
+    expect: (p) => ({ ...signedIn(p), customerB: 404 }),
+  },
+  "staff/requests/index.astro": { path: () => "/staff/requests", expect: staffOnly },
+  "staff/requests/[id].astro": { path: () => `/staff/requests/${requestOfA}`, expect: staffOnly },
+  "staff/accounts/[id].astro": { path: () => `/staff/accounts/${accountOfA}`, expect: staffOnly },
+  "staff/admin.astro": {
+    path: () => "/staff/admin",
+    expect: (p) => ({
+      anonymous: signInFirst(p),
+      customerA: 403,
+      customerB: 403,
+      agent: 403,
+      admin: 200,
+    }),
+  },
+  "staff-invite.astro": { path: () => "/staff-invite?token=nope", expect: () => everyone(200) },
   "orders/[id].astro": {
     path: () => `/orders/${orderOfA}`,
     expect: (p) => ({ ...customersOnly(p), customerB: 404 }),
@@ -137,6 +169,40 @@ beforeAll(async () => {
     cookies[who as Who] = await signInCookie(email);
   const list = await fetch(`${base}/orders`, { headers: { cookie: cookies.customerA! } });
   orderOfA = /href="\/orders\/([\w-]+)"/.exec(await list.text())![1]!;
+  // A request of A's with a file, made through the form as a customer would.
+  const form = new FormData();
+  form.set("subject", "Matrix request");
+  form.set("message", "With a file");
+  form.set("attachments", new Blob(["hello"], { type: "text/plain" }), "hello.txt");
+  const created = await fetch(`${base}/requests/new`, {
+    method: "POST",
+    body: form,
+    headers: { cookie: cookies.customerA!, origin: base },
+    redirect: "manual",
+  });
+  requestOfA = /\/requests\/([\w-]+)\?created/.exec(created.headers.get("location") ?? "")![1]!;
+  const page = await (
+    await fetch(`${base}/requests/${requestOfA}`, { headers: { cookie: cookies.customerA! } })
+  ).text();
+  fileOfA = /href="\/files\/([\w-]+)"/.exec(page)![1]!;
+  const staffPage = await (
+    await fetch(`${base}/staff/requests/${requestOfA}`, { headers: { cookie: cookies.agent! } })
+  ).text();
+  accountOfA = /href="\/staff\/accounts\/([\w-]+)"/.exec(staffPage)![1]!;
+});
+
+describe("attachment downloads", () => {
+  it("are always downloads, never sniffed or rendered, under the name they were given", async () => {
+    const res = await fetch(`${base}/files/${fileOfA}`, {
+      headers: { cookie: cookies.customerA! },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe("attachment; filename*=UTF-8''hello.txt");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-type")).toBe("text/plain");
+    expect(res.headers.get("content-security-policy")).toContain("sandbox");
+    expect(await res.text()).toBe("hello");
+  });
 });
 
 describe("page access matrix", () => {
