@@ -83,6 +83,7 @@ describe("the inbox", () => {
     expect(numbers(await search("stor"))).toEqual([1001]); // diacritics folded
     expect(numbers(await search("skip"))).toEqual([1001]); // prefix
     expect(numbers(await search('"unbalanced OR NEAR(*'))).toEqual([]);
+    expect(numbers(await search("#1002"))).toEqual([1002]);
     expect(ftsQuery('a" OR b*')).toBe('"a"* "OR"* "b"*');
     expect(ftsQuery("  ")).toBeNull();
   });

@@ -89,10 +89,12 @@ export async function listInbox(db: Db, actor: StaffActor, input: InboxInput) {
   if (input.channel) where.push(eq(requests.channel, input.channel));
   const match = input.q ? ftsQuery(input.q) : null;
   if (input.q && !match) return { items: [], nextCursor: null };
-  if (match)
-    where.push(
-      sql`${requests.id} in (select request_id from requests_fts where requests_fts match ${match})`,
-    );
+  if (match) {
+    const fts = sql`${requests.id} in (select request_id from requests_fts where requests_fts match ${match})`;
+    // "#1042" or "1042" also finds request number 1042.
+    const number = /^#?(\d{1,9})$/.exec(input.q?.trim() ?? "")?.[1];
+    where.push(number ? or(eq(requests.number, Number(number)), fts) : fts);
+  }
 
   const byDue = input.sort === "due";
   const key = byDue ? requests.firstResponseDueAt : requests.lastActivityAt;

@@ -96,7 +96,7 @@ export const en = {
   "role.admin": "Administrator",
 
   "staff.title": "Staff console",
-  "staff.lead": "Requests, customers and feedback analytics will live here.",
+  "staff.lead": "The support queue at a glance, and the customers behind it.",
   "staff.personAccounts": "Personal accounts",
   "staff.businessAccounts": "Business accounts",
   "staff.customers": "Customers",
@@ -104,8 +104,6 @@ export const en = {
   "staff.team": "Team",
   "staff.teamEmpty": "No staff members yet.",
   "staff.joined": "Joined",
-  "staff.inboxTitle": "Inbox",
-  "staff.inboxBody": "Support requests will arrive here.",
 
   "error.403.title": "You don't have access to this page",
   "error.403.body":
@@ -492,5 +490,6 @@ export const en = {
     'We marked your request "{subject}" as resolved. If something is still not right, reply within 14 days and it opens again. We would love to hear how we did.',
   "mail.resolved.action": "See the request and rate our help",
 
+  "staff.openInbox": "Open the inbox",
   "footer.note": "Tengsl customer portal",
 } as const;

@@ -97,7 +97,7 @@ export const is: Catalog = {
   "role.admin": "Kerfisstjóri",
 
   "staff.title": "Starfsmannasvæði",
-  "staff.lead": "Hér verða erindi, viðskiptavinir og greining á endurgjöf.",
+  "staff.lead": "Þjónustubiðröðin í hnotskurn og viðskiptavinirnir á bak við hana.",
   "staff.personAccounts": "Einstaklingsaðgangar",
   "staff.businessAccounts": "Fyrirtækjaaðgangar",
   "staff.customers": "Viðskiptavinir",
@@ -105,8 +105,6 @@ export const is: Catalog = {
   "staff.team": "Teymið",
   "staff.teamEmpty": "Ekkert starfsfólk enn.",
   "staff.joined": "Bættist við",
-  "staff.inboxTitle": "Innhólf",
-  "staff.inboxBody": "Þjónustubeiðnir munu berast hingað.",
 
   "error.403.title": "Þú hefur ekki aðgang að þessari síðu",
   "error.403.body":
@@ -498,5 +496,6 @@ export const is: Catalog = {
     "Við merktum erindið „{subject}“ sem leyst. Ef eitthvað er enn ekki í lagi geturðu svarað innan 14 daga og það opnast aftur. Okkur þætti vænt um að heyra hvernig við stóðum okkur.",
   "mail.resolved.action": "Sjá erindið og gefa einkunn",
 
+  "staff.openInbox": "Opna innhólfið",
   "footer.note": "Þjónustugátt Tengsl",
 };
