@@ -88,8 +88,12 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
       return trpc(req, res);
     }
 
-    // Pages take forms with up to five 10 MB attachments; anything far larger is refused unread.
+    // Pages take forms with up to five 10 MB attachments; anything far larger is refused unread. A body
+    // without a declared length (chunked) could grow without bound while Astro buffers it: browsers
+    // always declare form posts' length, so such bodies are refused.
     if (Number(req.headers["content-length"] ?? 0) > PAGE_MAX_BODY_BYTES) return tooLarge(res);
+    if (req.headers["transfer-encoding"] && req.headers["content-length"] === undefined)
+      return lengthRequired(res);
 
     // Astro builds Astro.url, and checks form posts' Origin, from the Host header. PUBLIC_URL is the
     // truth about where Tengsl is reached, so a client's Host or X-Forwarded-* headers never decide it.
@@ -101,6 +105,11 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     delete req.headers["x-forwarded-for"];
     return astroHandler(req, res);
   };
+}
+
+function lengthRequired(res: ServerResponse): void {
+  res.writeHead(411, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+  res.end("Send the form with a Content-Length.");
 }
 
 function tooLarge(res: ServerResponse): void {

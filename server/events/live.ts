@@ -92,6 +92,8 @@ export class LiveEvents {
       wake?.();
     };
     this.listeners.add(listener);
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       let seen = this.last;
       const resumeFrom = Number(lastEventId);
@@ -112,12 +114,12 @@ export class LiveEvents {
         }
         await new Promise<void>((resolve) => {
           wake = resolve;
-          signal?.addEventListener("abort", () => resolve(), { once: true });
         });
         wake = undefined;
       }
     } finally {
       this.listeners.delete(listener);
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 }

@@ -237,7 +237,7 @@ async function deleteAccountIfEmpty(tx: Tx, accountId: string): Promise<void> {
   if (!used) await tx.delete(accounts).where(eq(accounts.id, accountId));
 }
 
-function isUniqueViolation(error: unknown, column: string): boolean {
+export function isUniqueViolation(error: unknown, column: string): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (e.message.includes("UNIQUE constraint failed") && e.message.includes(column)) return true;
   }

@@ -72,6 +72,18 @@ describe("staff administration", () => {
     expect(
       await as(null).auth.signIn({ email: cast.agent.email, password: TEST_PASSWORD }),
     ).toEqual({ role: "agent" });
+  });
+
+  it("returns a deactivated agent's open requests to the queue, and mails them no more", async () => {
+    const { id } = await as(cast.alda).portal.requests.create({ subject: "Q", message: "M" });
+    await as(cast.agent).staff.requests.reply({ id, kind: "public", message: "Answer" }); // assigns the agent
+    await as(cast.admin).staff.admin.setStaffActive({ id: cast.agent.id, active: false });
+    expect((await as(cast.admin).staff.requests.byId({ id })).assigneeId).toBeNull();
+    await as(cast.alda).portal.requests.reply({ id, message: "Hello?" });
+    expect(await lastMailTo(t.db, cast.agent.email)).toBeNull();
+  });
+
+  it("refuses to deactivate oneself or a customer", async () => {
     await expect(
       as(cast.admin).staff.admin.setStaffActive({ id: cast.admin.id, active: false }),
     ).rejects.toMatchObject({ message: "admin.notYourself" });

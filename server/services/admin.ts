@@ -14,6 +14,7 @@ import {
   sessions,
   users,
   type Priority,
+  requests,
 } from "../../db/schema";
 import type { AdminActor, StaffActor } from "../actor";
 import { consumeToken, issueToken } from "../auth/email-tokens";
@@ -22,7 +23,7 @@ import { DomainError, notFound } from "../errors";
 import type { MailMessage } from "../mail/outbox";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
-import { emailField, nameField } from "./accounts";
+import { emailField, isUniqueViolation, nameField } from "./accounts";
 import { type resetPasswordInput } from "./identity";
 import { defaultTargets } from "./requests";
 
@@ -156,39 +157,46 @@ export async function inviteStaff(
   input: z.output<typeof inviteStaffInput>,
   publicUrl: URL,
 ) {
-  await db.transaction(async (tx) => {
-    const [taken] = await tx
-      .select({ id: users.id })
-      .from(users)
-      .where(eq(users.email, input.email));
-    if (taken) throw new DomainError("CONFLICT", "auth.emailTaken", "email");
-    const id = newId();
-    // "!" is no argon2 hash, so no password matches it until the invitation sets one.
-    await tx.insert(users).values({
-      id,
-      accountId: null,
-      email: input.email,
-      name: input.name,
-      passwordHash: "!",
-      role: input.role,
-      locale: null,
-      createdAt: Date.now(),
-    });
-    const [inviter] = await tx
-      .select({ name: users.name })
-      .from(users)
-      .where(eq(users.id, actor.userId));
-    const token = await issueToken(tx, id, "staff-invite", input.email);
-    const url = new URL(`/staff-invite?token=${token}`, publicUrl).href;
-    await enqueueMail(
-      tx,
-      renderMail("staffInvite", "en", input.email, {
+  try {
+    await db.transaction(async (tx) => {
+      const [taken] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.email, input.email));
+      if (taken) throw new DomainError("CONFLICT", "auth.emailTaken", "email");
+      const id = newId();
+      // "!" is no argon2 hash, so no password matches it until the invitation sets one.
+      await tx.insert(users).values({
+        id,
+        accountId: null,
+        email: input.email,
         name: input.name,
-        url,
-        inviter: inviter?.name ?? "",
-      }),
-    );
-  });
+        passwordHash: "!",
+        role: input.role,
+        locale: null,
+        createdAt: Date.now(),
+      });
+      const [inviter] = await tx
+        .select({ name: users.name })
+        .from(users)
+        .where(eq(users.id, actor.userId));
+      const token = await issueToken(tx, id, "staff-invite", input.email);
+      const url = new URL(`/staff-invite?token=${token}`, publicUrl).href;
+      await enqueueMail(
+        tx,
+        renderMail("staffInvite", "en", input.email, {
+          name: input.name,
+          url,
+          inviter: inviter?.name ?? "",
+        }),
+      );
+    });
+  } catch (error) {
+    // Two admins inviting the same address at once: the second meets the unique email.
+    if (isUniqueViolation(error, "users.email"))
+      throw new DomainError("CONFLICT", "auth.emailTaken", "email");
+    throw error;
+  }
 }
 
 /** The invited person chooses their password; the link works once. */
@@ -219,7 +227,14 @@ export async function setStaffActive(db: Db, actor: AdminActor, id: string, acti
       .where(and(eq(users.id, id), inArray(users.role, ["agent", "admin"])))
       .returning({ id: users.id });
     if (!row) throw notFound();
-    if (!active) await tx.delete(sessions).where(eq(sessions.userId, id));
+    if (!active) {
+      await tx.delete(sessions).where(eq(sessions.userId, id));
+      // Their open requests go back to the queue, so no customer waits on someone who left.
+      await tx
+        .update(requests)
+        .set({ assigneeId: null })
+        .where(and(eq(requests.assigneeId, id), inArray(requests.status, ["open", "pending"])));
+    }
   });
 }
 

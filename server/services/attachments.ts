@@ -60,14 +60,34 @@ export function checkAttachments(files: AttachmentInput[]) {
       throw new DomainError("BAD_REQUEST", "attachments.empty", "attachments");
     const contentType = sniffType(file.data);
     if (!contentType) throw new DomainError("BAD_REQUEST", "attachments.badType", "attachments");
-    return { ...file, name: safeFileName(file.name), contentType };
+    return { ...file, name: safeFileName(file.name, contentType), contentType };
   });
 }
 
-/** A file name that is safe in a Content-Disposition header and on any disk. */
-function safeFileName(name: string): string {
-  const cleaned = name.replace(/[\u0000-\u001f"\\/]/g, "_").trim();
-  return cleaned.slice(-200) || "file";
+const extensions: Record<string, string[]> = {
+  "image/png": [".png"],
+  "image/jpeg": [".jpg", ".jpeg"],
+  "image/gif": [".gif"],
+  "image/webp": [".webp"],
+  "application/pdf": [".pdf"],
+  "text/plain": [".txt", ".log", ".csv", ".md"],
+};
+
+/**
+ * A file name that is safe in a header and on any disk, and whose extension says what the content is:
+ * a text file called invoice.hta is saved as invoice.hta.txt, so opening it never runs it. Control and
+ * bidirectional formatting characters (which can disguise an extension) are removed.
+ */
+export function safeFileName(name: string, contentType: string): string {
+  const cleaned =
+    name
+      .replace(/[\p{Cc}\p{Cf}"\\/]/gu, "")
+      .trim()
+      .slice(-150) || "file";
+  const allowed = extensions[contentType] ?? [];
+  return allowed.some((ext) => cleaned.toLowerCase().endsWith(ext))
+    ? cleaned
+    : `${cleaned}${allowed[0] ?? ""}`;
 }
 
 export type CheckedFile = ReturnType<typeof checkAttachments>[number];
@@ -78,13 +98,19 @@ export type CheckedFile = ReturnType<typeof checkAttachments>[number];
  */
 export async function saveFiles(filesDir: string, files: CheckedFile[]) {
   await mkdir(filesDir, { recursive: true });
-  const saved = await Promise.all(
-    files.map(async (file) => {
-      const storageKey = randomBytes(24).toString("base64url");
-      await writeFile(join(filesDir, storageKey), file.data);
-      return { ...file, storageKey };
-    }),
-  );
+  const named = files.map((file) => ({
+    ...file,
+    storageKey: randomBytes(24).toString("base64url"),
+  }));
+  const discardAll = () =>
+    Promise.all(named.map((f) => rm(join(filesDir, f.storageKey), { force: true })));
+  try {
+    await Promise.all(named.map((f) => writeFile(join(filesDir, f.storageKey), f.data)));
+  } catch (error) {
+    await discardAll(); // none of a message's files outlive a failed write
+    throw error;
+  }
+  const saved = named;
   return {
     record: async (tx: Tx, requestId: string, messageId: string) => {
       if (saved.length === 0) return;
@@ -102,7 +128,7 @@ export async function saveFiles(filesDir: string, files: CheckedFile[]) {
         })),
       );
     },
-    discard: () => Promise.all(saved.map((f) => rm(join(filesDir, f.storageKey), { force: true }))),
+    discard: discardAll,
   };
 }
 

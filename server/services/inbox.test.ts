@@ -155,12 +155,30 @@ describe("answering", () => {
     const [after] = await t.db.select().from(requests).where(eq(requests.id, id));
     expect(after!.firstResponseDueAt).toBe(before!.createdAt + 30 * 60_000);
     await as(cast.agent).staff.requests.update({ id, status: "resolved" });
+    await as(cast.admin).staff.admin.createCategory({ nameEn: "Billing", nameIs: "Reikningar" });
+    const [billing] = await as(cast.agent).staff.requests.categories();
+    await as(cast.agent).staff.requests.update({
+      id,
+      categoryId: billing!.id,
+      assigneeId: cast.agent.id,
+    });
+    // Saving the form again with the same values changes nothing and loses nothing.
+    await as(cast.agent).staff.requests.update({
+      id,
+      status: "resolved",
+      priority: "urgent",
+      categoryId: billing!.id,
+      assigneeId: cast.agent.id,
+    });
     const view = await as(cast.agent).staff.requests.byId({ id });
-    expect(view.history.map((h) => [h.actorName, h.field, h.toValue])).toEqual([
-      ["Alda A", "created", "open"],
-      ["Sigga Agent", "priority", "urgent"],
-      ["Sigga Agent", "assignee", "Ari Admin"],
-      ["Sigga Agent", "status", "resolved"],
+    expect(view.categoryId).toBe(billing!.id);
+    expect(view.history.map((h) => [h.actorName, h.field, h.fromValue, h.toValue])).toEqual([
+      ["Alda A", "created", null, "open"],
+      ["Sigga Agent", "priority", "normal", "urgent"],
+      ["Sigga Agent", "assignee", null, "Ari Admin"],
+      ["Sigga Agent", "status", "open", "resolved"],
+      ["Sigga Agent", "category", null, "Billing"],
+      ["Sigga Agent", "assignee", "Ari Admin", "Sigga Agent"],
     ]);
     expect((await mails()).some((m) => m.subject === "Your request #1001 is resolved")).toBe(true);
     await expect(

@@ -3,7 +3,7 @@
 // category and assignee with their history, and the customer around the request.
 import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
+import type { Db, Tx } from "../../db/client";
 import {
   accounts,
   cannedReplies,
@@ -383,7 +383,6 @@ export async function updateRequest(
     if (!me) throw notFound();
     const now = Date.now();
     const changes: Partial<typeof requests.$inferInsert> = {};
-    const names = new Map<string, string>();
 
     if (input.status && input.status !== request.status) {
       changes.status = input.status;
@@ -401,44 +400,20 @@ export async function updateRequest(
       await recordChange(tx, request.id, me, "priority", request.priority, input.priority);
     }
     if (input.categoryId !== undefined && input.categoryId !== request.categoryId) {
-      if (input.categoryId) {
-        const [category] = await tx
-          .select({ name: categories.nameEn })
-          .from(categories)
-          .where(eq(categories.id, input.categoryId));
-        if (!category)
-          throw new DomainError("BAD_REQUEST", "requests.categoryUnknown", "categoryId");
-        names.set("category", category.name);
-      }
+      const to = input.categoryId ? await categoryName(tx, input.categoryId) : null;
+      if (input.categoryId && to === null)
+        throw new DomainError("BAD_REQUEST", "requests.categoryUnknown", "categoryId");
+      const from = request.categoryId ? await categoryName(tx, request.categoryId) : null;
       changes.categoryId = input.categoryId;
-      await recordChange(
-        tx,
-        request.id,
-        me,
-        "category",
-        null,
-        input.categoryId ? names.get("category")! : null,
-      );
+      await recordChange(tx, request.id, me, "category", from, to);
     }
     if (input.assigneeId !== undefined && input.assigneeId !== request.assigneeId) {
-      let name: string | null = null;
-      if (input.assigneeId) {
-        const [assignee] = await tx
-          .select({ name: users.name })
-          .from(users)
-          .where(
-            and(
-              eq(users.id, input.assigneeId),
-              inArray(users.role, ["agent", "admin"]),
-              isNull(users.deactivatedAt),
-            ),
-          );
-        if (!assignee)
-          throw new DomainError("BAD_REQUEST", "requests.assigneeUnknown", "assigneeId");
-        name = assignee.name;
-      }
+      const to = input.assigneeId ? await staffName(tx, input.assigneeId, true) : null;
+      if (input.assigneeId && to === null)
+        throw new DomainError("BAD_REQUEST", "requests.assigneeUnknown", "assigneeId");
+      const from = request.assigneeId ? await staffName(tx, request.assigneeId, false) : null;
       changes.assigneeId = input.assigneeId;
-      await recordChange(tx, request.id, me, "assignee", null, name);
+      await recordChange(tx, request.id, me, "assignee", from, to);
     }
     if (Object.keys(changes).length === 0) return;
     await tx
@@ -452,6 +427,29 @@ export async function updateRequest(
     });
     if (changes.status === "resolved") await mailRequester(tx, request, "resolved", publicUrl);
   });
+}
+
+async function categoryName(tx: Tx, id: string): Promise<string | null> {
+  const [row] = await tx
+    .select({ name: categories.nameEn })
+    .from(categories)
+    .where(eq(categories.id, id));
+  return row?.name ?? null;
+}
+
+/** A staff member's name; `activeOnly` for someone who may take new work. */
+async function staffName(tx: Tx, id: string, activeOnly: boolean): Promise<string | null> {
+  const [row] = await tx
+    .select({ name: users.name })
+    .from(users)
+    .where(
+      and(
+        eq(users.id, id),
+        inArray(users.role, ["agent", "admin"]),
+        activeOnly ? isNull(users.deactivatedAt) : undefined,
+      ),
+    );
+  return row?.name ?? null;
 }
 
 /** Canned replies with their placeholders filled for this request. */

@@ -206,3 +206,15 @@ describe("following a request", () => {
     });
   });
 });
+
+describe("file names", () => {
+  it("say what the content is and hide nothing", async () => {
+    const { safeFileName } = await import("./attachments");
+    expect(safeFileName("invoice.hta", "text/plain")).toBe("invoice.hta.txt");
+    expect(safeFileName("photo.JPG", "image/jpeg")).toBe("photo.JPG");
+    expect(safeFileName("scan.pdf.exe", "application/pdf")).toBe("scan.pdf.exe.pdf");
+    expect(safeFileName("evil\u202Egpj.exe", "image/png")).toBe("evilgpj.exe.png");
+    expect(safeFileName('a"b\\c/d\r\n.txt', "text/plain")).toBe("abcd.txt");
+    expect(safeFileName("   ", "image/gif")).toBe("file.gif");
+  });
+});

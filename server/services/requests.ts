@@ -1,7 +1,7 @@
 // Support requests as customers see them: open one (about an order, with files), follow the public
 // conversation, reply, mark it solved, reopen it within 14 days, and rate the help. Every read and write
 // is scoped to the caller's account; internal notes never leave the staff side.
-import { and, asc, desc, eq, inArray, lt, max, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, max, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
@@ -445,7 +445,7 @@ export async function customerReply(
         const [assignee] = await tx
           .select({ email: users.email, name: users.name, locale: users.locale })
           .from(users)
-          .where(eq(users.id, request.assigneeId));
+          .where(and(eq(users.id, request.assigneeId), isNull(users.deactivatedAt)));
         if (assignee) {
           const url = new URL(`/staff/requests/${request.id}`, env.publicUrl).href;
           await enqueueMail(

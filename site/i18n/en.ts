@@ -491,5 +491,6 @@ export const en = {
   "mail.resolved.action": "See the request and rate our help",
 
   "staff.openInbox": "Open the inbox",
+  "inbox.back": "Back",
   "footer.note": "Tengsl customer portal",
 } as const;

@@ -497,5 +497,6 @@ export const is: Catalog = {
   "mail.resolved.action": "Sjá erindið og gefa einkunn",
 
   "staff.openInbox": "Opna innhólfið",
+  "inbox.back": "Til baka",
   "footer.note": "Þjónustugátt Tengsl",
 };

@@ -86,6 +86,7 @@ const routes: Record<string, Route> = {
   },
   "staff/requests/index.astro": { path: () => "/staff/requests", expect: staffOnly },
   "staff/requests/[id].astro": { path: () => `/staff/requests/${requestOfA}`, expect: staffOnly },
+  "staff/orders/[id].astro": { path: () => `/staff/orders/${orderOfA}`, expect: staffOnly },
   "staff/accounts/[id].astro": { path: () => `/staff/accounts/${accountOfA}`, expect: staffOnly },
   "staff/admin.astro": {
     path: () => "/staff/admin",

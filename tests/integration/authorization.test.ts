@@ -147,6 +147,7 @@ const procedures: Record<string, Entry> = {
   "staff.requests.inbox": { access: "staff", input: () => ({}) },
   "staff.requests.counts": { access: "staff" },
   "staff.requests.staff": { access: "staff" },
+  "staff.requests.categories": { access: "staff" },
   "staff.requests.byId": { access: "staff", input: () => ({ id: requestOfA }) },
   "staff.requests.cannedReplies": { access: "staff", input: () => ({ id: requestOfA }) },
   "staff.requests.reply": {
@@ -154,6 +155,7 @@ const procedures: Record<string, Entry> = {
     input: () => ({ id: requestOfA, kind: "note", message: "Internal" }),
   },
   "staff.requests.update": { access: "staff", input: () => ({ id: requestOfA, priority: "high" }) },
+  "staff.requests.order": { access: "staff", input: () => ({ id: orderOfA }) },
   "staff.requests.account": { access: "staff", input: () => ({ id: accountA }) },
   "staff.requests.live": {
     access: "staff",

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { listCategories } from "../../services/admin";
 import { getAccount360 } from "../../services/customers";
+import { getOrderForStaff } from "../../services/orders";
 import {
   cannedRepliesFor,
   getRequestForStaff,
@@ -22,6 +24,7 @@ export const staffRequestsRouter = router({
     .query(({ ctx, input }) => listInbox(ctx.db, ctx.actor, input)),
   counts: staffProcedure.query(({ ctx }) => inboxCounts(ctx.db, ctx.actor)),
   staff: staffProcedure.query(({ ctx }) => listStaff(ctx.db)),
+  categories: staffProcedure.query(({ ctx }) => listCategories(ctx.db)),
   byId: staffProcedure
     .input(requestIdInput)
     .query(({ ctx, input }) => getRequestForStaff(ctx.db, ctx.actor, input.id)),
@@ -34,6 +37,9 @@ export const staffRequestsRouter = router({
   update: staffProcedure
     .input(updateRequestInput)
     .mutation(({ ctx, input }) => updateRequest(ctx.db, ctx.actor, input, ctx.publicUrl)),
+  order: staffProcedure
+    .input(z.object({ id: z.string().min(1).max(64) }))
+    .query(({ ctx, input }) => getOrderForStaff(ctx.db, ctx.actor, input.id)),
   account: staffProcedure
     .input(z.object({ id: z.string().min(1).max(64) }))
     .query(({ ctx, input }) => getAccount360(ctx.db, ctx.actor, input.id)),
