@@ -110,6 +110,22 @@ describe("errors and limits", () => {
     expect(res.status).toBe(413);
   });
 
+  it("refuses a page post without a declared length, and one over 60 MB, before reading it", async () => {
+    const { request } = await import("node:http");
+    const post = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${base}/requests/new`,
+          { method: "POST", headers: { "content-type": "text/plain", origin: base, ...headers } },
+          (res) => resolve(res.statusCode ?? 0),
+        );
+        req.on("error", reject);
+        req.write("a body that could go on for ever");
+      });
+    expect(await post({ "transfer-encoding": "chunked" })).toBe(411);
+    expect(await post({ "content-length": String(61 * 1024 * 1024) })).toBe(413);
+  });
+
   it("sends security headers with pages", async () => {
     const res = await fetch(`${base}/sign-in`);
     expect(res.headers.get("content-security-policy")).toMatch(/script-src 'self'(;|$)/);
