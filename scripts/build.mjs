@@ -21,3 +21,35 @@ await build({
   logLevel: "warning",
 });
 console.log("built dist/main.mjs");
+
+// The widget: a tiny classic-script loader and the panel it imports on first interaction.
+const shared = {
+  bundle: true,
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+  target: "es2020",
+};
+await build({
+  ...shared,
+  entryPoints: ["widget/loader.ts"],
+  outfile: "dist/widget/loader.js",
+  format: "iife",
+});
+await build({
+  ...shared,
+  entryPoints: ["widget/panel/index.tsx"],
+  outfile: "dist/widget/panel.js",
+  format: "esm",
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  loader: { ".css": "text" },
+});
+const { widgetSizes, WIDGET_BUDGETS } = await import("./widget-sizes.mjs");
+const sizes = widgetSizes();
+for (const [file, bytes] of Object.entries(sizes)) {
+  const budget = WIDGET_BUDGETS[file];
+  console.log(
+    `widget ${file}: ${(bytes / 1024).toFixed(2)} KB gzipped (budget ${(budget / 1024).toFixed(0)} KB)${bytes > budget ? "  OVER BUDGET" : ""}`,
+  );
+}

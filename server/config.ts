@@ -49,6 +49,7 @@ const envSchema = z.object({
   SMTP_URL: smtpUrl.optional(),
   MAIL_DIR: z.string().trim().min(1).default("data/mail"),
   FILES_DIR: z.string().trim().min(1).default("data/files"),
+  DEMO_PORT: port.default(4322),
   INGEST_RATE_PER_MINUTE: z
     .string()
     .trim()
@@ -69,6 +70,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Where mail goes as .eml files when there is no SMTP_URL. */
   mailDir: string;
+  /** Port of the demo product page with the widget (another origin); 0 turns it off. */
+  demoPort: number;
   /** Where attachments are stored, under random names. */
   filesDir: string;
   /** Requests per minute each ingest API key may make. */
@@ -108,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>, { dev = fals
     smtpUrl: e.SMTP_URL,
     mailDir: e.MAIL_DIR,
     filesDir: e.FILES_DIR,
+    demoPort: e.DEMO_PORT,
     ingestRatePerMinute: e.INGEST_RATE_PER_MINUTE,
     seedDemo: e.SEED_DEMO,
     dev: dev || e.NODE_ENV === "development",

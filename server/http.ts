@@ -1,13 +1,20 @@
 // The one request listener: it sends /api/trpc to tRPC's node adapter and everything else (pages and
 // static files) to Astro's handler, with security headers and origin checks on the way.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { widgetRouter } from "./routers/widget";
+import { allAllowedOrigins } from "./services/sites";
 import type { App } from "./app";
 import { createHttpContext } from "./context";
 import { createIngestHandler, INGEST_PATH } from "./ingest/http";
 import { appRouter } from "./root";
 
 export const TRPC_PATH = "/api/trpc";
+export const WIDGET_PATH = "/api/widget";
+export const WIDGET_ASSETS_PATH = "/widget/v1/";
 /** Portal API bodies are small JSON; anything larger is refused with 413 before it is parsed. */
 export const TRPC_MAX_BODY_BYTES = 100 * 1024;
 export const PAGE_MAX_BODY_BYTES = 60 * 1024 * 1024;
@@ -70,6 +77,24 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     },
   });
 
+  const widget = createHTTPHandler({
+    router: widgetRouter,
+    basePath: `${WIDGET_PATH}/`,
+    maxBodySize: 16 * 1024,
+    createContext: ({ req }) => ({
+      db: app.db,
+      origin: req.headers.origin,
+      ip: req.socket.remoteAddress ?? null,
+    }),
+    responseMeta: ({ errors }) =>
+      errors.some((e) => e.code === "TOO_MANY_REQUESTS")
+        ? { headers: { "Retry-After": "600" } }
+        : {},
+    onError({ error }) {
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        console.error("Widget request failed:", error.cause ?? error);
+    },
+  });
   const ingest = createIngestHandler(app.db, {
     publicUrl: app.config.publicUrl,
     rate: { max: app.config.ingestRatePerMinute, windowMs: 60_000 },
@@ -78,6 +103,12 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
   return (req, res) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+
+    // The widget on company pages: other origins, no cookies; CORS only for origins some site allows.
+    if (path === WIDGET_PATH || path.startsWith(`${WIDGET_PATH}/`))
+      return void widgetDoor(app, req, res, widget);
+    if (path.startsWith(WIDGET_ASSETS_PATH))
+      return void serveWidgetAsset(path.slice(WIDGET_ASSETS_PATH.length), res);
 
     // Company systems: no cookies, so no origin check; the key and signature authenticate each request.
     if (path === INGEST_PATH || path.startsWith(`${INGEST_PATH}/`)) return void ingest(req, res);
@@ -105,6 +136,71 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     delete req.headers["x-forwarded-for"];
     return astroHandler(req, res);
   };
+}
+
+async function widgetDoor(
+  app: App,
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: RequestListener,
+) {
+  res.removeHeader("Content-Security-Policy");
+  res.setHeader("Cache-Control", "no-store");
+  res.setHeader("Vary", "Origin");
+  const origin = req.headers.origin;
+  const allowed = origin !== undefined && (await allAllowedOrigins(app.db)).has(origin);
+  if (allowed) {
+    res.setHeader("Access-Control-Allow-Origin", origin);
+    res.setHeader("Access-Control-Allow-Methods", "GET, POST");
+    res.setHeader("Access-Control-Allow-Headers", "content-type");
+    res.setHeader("Access-Control-Max-Age", "600");
+  }
+  if (req.method === "OPTIONS") {
+    res.writeHead(allowed ? 204 : 403);
+    return res.end();
+  }
+  if (!allowed) {
+    res.writeHead(403, { "Content-Type": "application/json" });
+    return res.end(
+      JSON.stringify({
+        error: {
+          message: "widget.originNotAllowed",
+          code: -32003,
+          data: {
+            code: "FORBIDDEN",
+            httpStatus: 403,
+            messageKey: "widget.originNotAllowed",
+            fieldErrors: {},
+          },
+        },
+      }),
+    );
+  }
+  handler(req, res);
+}
+
+/** The widget's loader and panel, built by `npm run build` into dist/widget; public, cached, CORS-open. */
+const widgetDir = fileURLToPath(new URL("../dist/widget/", import.meta.url));
+async function serveWidgetAsset(name: string, res: ServerResponse) {
+  if (!/^[\w.-]+\.js$/.test(name)) {
+    res.writeHead(404);
+    return res.end();
+  }
+  try {
+    const body = await readFile(join(widgetDir, name));
+    res.removeHeader("Content-Security-Policy");
+    res.writeHead(200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Access-Control-Allow-Origin": "*",
+      "Cross-Origin-Resource-Policy": "cross-origin",
+      // The loader's URL is pasted into pages and must pick up fixes; the panel is fetched by the loader.
+      "Cache-Control": name === "loader.js" ? "public, max-age=300" : "public, max-age=3600",
+    });
+    res.end(body);
+  } catch {
+    res.writeHead(404);
+    res.end();
+  }
 }
 
 function lengthRequired(res: ServerResponse): void {

@@ -7,6 +7,7 @@ import { migrateDb } from "../db/migrate";
 import { DEMO_PASSWORD, demoSignIns, isEmpty, seedDemo } from "../db/seed/demo";
 import { createApp, pageServices, registerPageServices } from "./app";
 import { ConfigError, loadConfig, redactUrl, type Config } from "./config";
+import { startDemoPage } from "./demo/product-page";
 import { createRequestListener } from "./http";
 import { startMailWorker } from "./mail/sender";
 import { createMailTransport } from "./mail/transport";
@@ -37,6 +38,13 @@ async function main(): Promise<void> {
   const pages = dev ? await astroDevHandler(config) : await astroBuiltHandler();
 
   const server = createServer(createRequestListener(app, pages.handler));
+  const demo = config.demoPort
+    ? await startDemoPage(db, {
+        port: config.demoPort,
+        host: config.host,
+        portalUrl: config.publicUrl,
+      })
+    : null;
   // Registered before listening, so that a signal arriving the moment we answer is handled gracefully.
   const shutdown = onceOnly(async (signal: string) => {
     console.log(`${signal} received: finishing open requests, then stopping.`);
@@ -45,6 +53,7 @@ async function main(): Promise<void> {
     // Live pages hold their connections open; they reconnect to another process after a short wait.
     const cut = setTimeout(() => server.closeAllConnections(), 3_000).unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    demo?.close();
     clearTimeout(cut);
     await pages.stop();
     await mail.stop();
@@ -65,6 +74,7 @@ async function main(): Promise<void> {
     `Tengsl is serving on http://${config.host}:${port} (public address ${config.publicUrl.origin})`,
   );
   console.log(`Database: ${redactUrl(config.databaseUrl)}`);
+  if (demo) console.log(`Demo product page with the widget: http://localhost:${config.demoPort}/`);
   console.log(
     config.smtpUrl
       ? `Mail: SMTP ${redactUrl(config.smtpUrl)}`

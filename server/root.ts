@@ -8,6 +8,7 @@ import { requestsRouter } from "./routers/portal/requests";
 import { adminRouter } from "./routers/staff/admin";
 import { apiKeysRouter } from "./routers/staff/api-keys";
 import { staffRequestsRouter } from "./routers/staff/requests";
+import { sitesRouter } from "./routers/staff/sites";
 import { staffHomeRouter } from "./routers/staff/home";
 import { createCallerFactory, router } from "./trpc";
 
@@ -21,6 +22,7 @@ export const appRouter = router({
     apiKeys: apiKeysRouter,
     requests: staffRequestsRouter,
     admin: adminRouter,
+    sites: sitesRouter,
   }),
 });
 

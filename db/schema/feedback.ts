@@ -2,6 +2,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { accounts, users } from "./accounts";
 import { requests } from "./requests";
+import { sites } from "./sites";
 
 export const feedbackKinds = ["nps", "csat", "rating", "comment"] as const;
 
@@ -16,6 +17,13 @@ export const feedback = sqliteTable(
     accountId: text("account_id").references(() => accounts.id, { onDelete: "set null" }),
     requestId: text("request_id").references(() => requests.id, { onDelete: "cascade" }),
     locale: text("locale"),
+    siteId: text("site_id").references(() => sites.id, { onDelete: "set null" }),
+    pageUrl: text("page_url"),
+    pageTitle: text("page_title"),
+    productRef: text("product_ref"),
+    userAgent: text("user_agent"),
+    // The widget's key for one submission: retries after a lost answer are stored once.
+    idempotencyKey: text("idempotency_key").unique(),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [

@@ -5,3 +5,4 @@ export * from "./mail";
 export * from "./orders";
 export * from "./requests";
 export * from "./sessions";
+export * from "./sites";

@@ -43,6 +43,8 @@ export const requests = sqliteTable(
     firstRespondedAt: integer("first_responded_at"),
     resolvedAt: integer("resolved_at"),
     lastActivityAt: integer("last_activity_at").notNull(),
+    // A widget submission's key: a retried "open a request" is stored once.
+    idempotencyKey: text("idempotency_key").unique(),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [

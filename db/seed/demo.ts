@@ -4,7 +4,9 @@
 import { count, eq } from "drizzle-orm";
 import { hashPassword } from "../../server/auth/password";
 import type { AdminActor, CustomerActor, StaffActor } from "../../server/actor";
+import { DEMO_SITE_NAME } from "../../server/demo/product-page";
 import { createCannedReply, createCategory, listCategories } from "../../server/services/admin";
+import { createSite } from "../../server/services/sites";
 import { staffReply } from "../../server/services/inbox";
 import { upsertCustomer, upsertOrder, type OrderBody } from "../../server/services/ingest";
 import { listOrders } from "../../server/services/orders";
@@ -79,7 +81,11 @@ export async function isEmpty(db: Db): Promise<boolean> {
   return (row?.n ?? 0) === 0;
 }
 
-export async function seedDemo(db: Db, env: FileEnv, now = Date.now()): Promise<void> {
+export async function seedDemo(
+  db: Db,
+  env: FileEnv & { demoPort: number },
+  now = Date.now(),
+): Promise<void> {
   await upsertCustomer(db, "C-1001", {
     kind: "person",
     name: "Anna Jónsdóttir",
@@ -200,8 +206,16 @@ export async function seedDemo(db: Db, env: FileEnv, now = Date.now()): Promise<
 }
 
 /** Categories, canned replies and a few requests in every state, through the same services. */
-async function seedSupport(db: Db, env: FileEnv): Promise<void> {
+async function seedSupport(db: Db, env: FileEnv & { demoPort: number }): Promise<void> {
   const admin = await actorFor(db, "admin@example.com");
+  const demoPort = env.demoPort || 4322;
+  await createSite(db, admin as AdminActor, {
+    name: DEMO_SITE_NAME,
+    allowedOrigins: [`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`],
+    allowAnonymous: true,
+    color: "#0f5b66",
+    position: "right",
+  });
   for (const [nameEn, nameIs] of [
     ["Orders and delivery", "Pantanir og afhending"],
     ["Returns and refunds", "Skil og endurgreiðslur"],

@@ -9,6 +9,8 @@ export interface RunningServer {
   url: string;
   dbUrl: string;
   mailDir: string;
+  /** The demo product page (another origin) with the widget, when DEMO_PORT was not "0". */
+  demoUrl: string;
   process: ChildProcess;
   output: () => string;
   stop(): Promise<number | null>;
@@ -30,6 +32,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const url = `http://127.0.0.1:${port}`;
   const dbUrl = `file:${join(dir, "tengsl.db")}`;
   const mailDir = join(dir, "mail");
+  const demoPort = env.DEMO_PORT ?? String(await freePort());
   const child = spawn(process.execPath, ["dist/main.mjs"], {
     env: {
       ...process.env,
@@ -38,6 +41,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       PUBLIC_URL: url,
       DATABASE_URL: dbUrl,
       MAIL_DIR: mailDir,
+      FILES_DIR: join(dir, "files"),
+      DEMO_PORT: demoPort,
       NODE_ENV: "production",
       ...env,
     },
@@ -66,6 +71,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     url,
     dbUrl,
     mailDir,
+    demoUrl: `http://127.0.0.1:${demoPort}`,
     process: child,
     output: () => output,
     async stop() {

@@ -204,6 +204,21 @@ const procedures: Record<string, Entry> = {
     onlyRefusals: "server/services/admin.test.ts",
     input: () => ({ id: "x" }),
   },
+  "staff.sites.list": { access: "admin" },
+  "staff.sites.create": {
+    access: "admin",
+    input: () => ({ name: "Shop", allowedOrigins: ["https://shop.example.com"] }),
+  },
+  "staff.sites.update": {
+    access: "admin",
+    onlyRefusals: "server/services/widget.test.ts",
+    input: () => ({ id: "x", name: "Shop", allowedOrigins: ["https://shop.example.com"] }),
+  },
+  "staff.sites.rotate": {
+    access: "admin",
+    onlyRefusals: "server/services/widget.test.ts",
+    input: () => ({ id: "x" }),
+  },
   "staff.apiKeys.list": { access: "admin" },
   "staff.apiKeys.create": { access: "admin", input: () => ({ name: "Matrix key" }) },
   "staff.apiKeys.revoke": {

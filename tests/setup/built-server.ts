@@ -8,6 +8,7 @@ export default async function setup(project: TestProject) {
   project.provide("baseUrl", server.url);
   project.provide("dbUrl", server.dbUrl);
   project.provide("mailDir", server.mailDir);
+  project.provide("demoUrl", server.demoUrl);
   return async () => {
     await server.stop();
   };
@@ -18,5 +19,6 @@ declare module "vitest" {
     baseUrl: string;
     dbUrl: string;
     mailDir: string;
+    demoUrl: string;
   }
 }

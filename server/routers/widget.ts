@@ -1,0 +1,71 @@
+// The widget's own door (/api/widget): a separate tRPC router with no transformer, so the widget talks
+// plain JSON with fetch and carries no tRPC or superjson code. Public, CORS per site, rate-limited.
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { Db } from "../../db/client";
+import { hit } from "../services/rate-limit";
+import { describeError, DomainError } from "../errors";
+import {
+  feedbackInput,
+  openWidgetRequest,
+  publicConfig,
+  siteFor,
+  siteKeyInput,
+  submitFeedback,
+  widgetRequestInput,
+} from "../services/widget";
+
+export interface WidgetContext {
+  db: Db;
+  origin: string | undefined;
+  ip: string | null;
+}
+
+const t = initTRPC.context<WidgetContext>().create({
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const { messageKey, fieldErrors } = describeError(error);
+    return {
+      message: messageKey,
+      code: shape.code,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, messageKey, fieldErrors },
+    };
+  },
+});
+
+const procedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    throw new TRPCError({
+      code: result.error.cause.code,
+      message: result.error.cause.messageKey,
+      cause: result.error.cause,
+    });
+  }
+  return result;
+});
+
+/** Submissions per visitor address and site: enough for people, too few for a script. */
+export const WIDGET_RATE = { max: 20, windowMs: 10 * 60_000 };
+
+async function throttled(ctx: WidgetContext, siteId: string) {
+  const limit = await hit(ctx.db, `widget:${siteId}:${ctx.ip}`, WIDGET_RATE);
+  if (!limit.allowed) throw new DomainError("TOO_MANY_REQUESTS", "widget.tooMany");
+}
+
+export const widgetRouter = t.router({
+  config: procedure
+    .input(siteKeyInput)
+    .query(async ({ ctx, input }) => publicConfig(await siteFor(ctx.db, input.site, ctx.origin))),
+  feedback: procedure.input(feedbackInput).mutation(async ({ ctx, input }) => {
+    const site = await siteFor(ctx.db, input.site, ctx.origin);
+    await throttled(ctx, site.id);
+    return submitFeedback(ctx.db, site, input);
+  }),
+  request: procedure.input(widgetRequestInput).mutation(async ({ ctx, input }) => {
+    const site = await siteFor(ctx.db, input.site, ctx.origin);
+    await throttled(ctx, site.id);
+    return openWidgetRequest(ctx.db, site, input);
+  }),
+});
+
+export type WidgetRouter = typeof widgetRouter;

@@ -1,0 +1,81 @@
+// Admins manage the sites that embed the widget: origins, anonymous feedback, look, and key rotation.
+import { randomBytes } from "node:crypto";
+import { asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { newId } from "../../db/ids";
+import { sites } from "../../db/schema";
+import type { AdminActor } from "../actor";
+import { notFound } from "../errors";
+
+const origin = z
+  .string()
+  .trim()
+  .refine(
+    (v) =>
+      URL.canParse(v) &&
+      /^https?:$/.test(new URL(v).protocol) &&
+      new URL(v).origin === v.replace(/\/$/, ""),
+    { message: "sites.originInvalid" },
+  )
+  .transform((v) => new URL(v).origin);
+
+export const siteInput = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: "validation.nameRequired" })
+    .max(100, { error: "validation.nameTooLong" }),
+  allowedOrigins: z.array(origin).min(1, { error: "sites.originsRequired" }).max(20),
+  allowAnonymous: z.boolean().default(true),
+  color: z
+    .string()
+    .regex(/^#[0-9a-f]{6}$/i, { message: "sites.colorInvalid" })
+    .default("#0f5b66"),
+  position: z.enum(["right", "left"]).default("right"),
+});
+export const updateSiteInput = siteInput.extend({ id: z.string().min(1).max(64) });
+
+const key = () => `ts_${randomBytes(12).toString("base64url")}`;
+const secret = () => randomBytes(32).toString("hex");
+
+export function listSites(db: Db, _actor: AdminActor) {
+  return db.select().from(sites).orderBy(asc(sites.name));
+}
+
+export async function createSite(db: Db, _actor: AdminActor, input: z.output<typeof siteInput>) {
+  const id = newId();
+  await db
+    .insert(sites)
+    .values({ id, ...input, publicKey: key(), identitySecret: secret(), createdAt: Date.now() });
+  return id;
+}
+
+export async function updateSite(
+  db: Db,
+  _actor: AdminActor,
+  { id, ...input }: z.output<typeof updateSiteInput>,
+) {
+  const [row] = await db
+    .update(sites)
+    .set(input)
+    .where(eq(sites.id, id))
+    .returning({ id: sites.id });
+  if (!row) throw notFound();
+}
+
+/** New public key and identity secret: old snippets and old signed identities stop working at once. */
+export async function rotateSiteKeys(db: Db, _actor: AdminActor, id: string) {
+  const [row] = await db
+    .update(sites)
+    .set({ publicKey: key(), identitySecret: secret() })
+    .where(eq(sites.id, id))
+    .returning({ id: sites.id });
+  if (!row) throw notFound();
+}
+
+/** Every origin some site allows: the widget door answers CORS preflights for these alone. */
+export async function allAllowedOrigins(db: Db): Promise<Set<string>> {
+  const rows = await db.select({ origins: sites.allowedOrigins }).from(sites);
+  return new Set(rows.flatMap((r) => r.origins));
+}

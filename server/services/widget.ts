@@ -1,0 +1,251 @@
+// What the widget may do on a company's page: read its site's look, send feedback (rating, NPS, comment)
+// and open a request. Every call names its site by public key and must come from one of the site's
+// origins; identities are trusted only with a valid userHash; each submission is stored once however
+// often it is retried.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { and, eq, max } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Tx } from "../../db/client";
+import { newId } from "../../db/ids";
+import {
+  accounts,
+  contacts,
+  feedback,
+  locales,
+  requests,
+  sites,
+  users,
+  type SiteRow,
+} from "../../db/schema";
+import { DomainError } from "../errors";
+import { publishEvent } from "../events/live";
+import { isUniqueViolation, normalizeEmail } from "./accounts";
+import { addMessage, FIRST_NUMBER, recordChange, targetMinutes } from "./requests";
+
+const noFiles = { record: () => Promise.resolve(), discard: () => Promise.resolve([]) };
+
+export const siteKeyInput = z.object({ site: z.string().min(8).max(64) });
+
+const context = {
+  site: z.string().min(8).max(64),
+  idempotencyKey: z
+    .string()
+    .min(16)
+    .max(64)
+    .regex(/^[\w-]+$/),
+  pageUrl: z.string().max(2000).optional(),
+  pageTitle: z.string().max(300).optional(),
+  product: z.string().max(100).optional(),
+  locale: z.enum(locales).default("en"),
+  userAgent: z.string().max(200).optional(),
+  identity: z
+    .object({
+      userId: z.string().min(1).max(100),
+      email: z.string().max(254).optional(),
+      name: z.string().max(100).optional(),
+      userHash: z.string().max(128),
+    })
+    .optional(),
+  /** Hidden from people; a bot that fills it is answered as if accepted and stored nowhere. */
+  website: z.string().max(500).optional(),
+};
+
+export const feedbackInput = z
+  .object({
+    ...context,
+    kind: z.enum(["rating", "nps", "comment"]),
+    score: z.number().int().min(0).max(10).optional(),
+    comment: z.string().trim().max(2000, { error: "widget.commentTooLong" }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    const ok =
+      v.kind === "comment"
+        ? !!v.comment
+        : v.kind === "rating"
+          ? v.score !== undefined && v.score >= 1 && v.score <= 5
+          : v.score !== undefined;
+    if (!ok) ctx.addIssue({ code: "custom", path: ["score"], message: "widget.scoreRequired" });
+  });
+
+export const widgetRequestInput = z.object({
+  ...context,
+  name: z.string().trim().max(100).optional(),
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email({ error: "validation.emailInvalid" }))
+    .optional(),
+  subject: z
+    .string()
+    .trim()
+    .min(1, { error: "requests.subjectRequired" })
+    .max(200, { error: "requests.subjectTooLong" }),
+  message: z
+    .string()
+    .trim()
+    .min(1, { error: "requests.messageRequired" })
+    .max(5000, { error: "requests.messageTooLong" }),
+});
+
+/** The site a key names, if the request comes from one of its origins. */
+export async function siteFor(
+  db: Db,
+  publicKey: string,
+  origin: string | undefined,
+): Promise<SiteRow> {
+  const [site] = await db.select().from(sites).where(eq(sites.publicKey, publicKey));
+  if (!site) throw new DomainError("NOT_FOUND", "widget.unknownSite");
+  if (!origin || !site.allowedOrigins.includes(origin))
+    throw new DomainError("FORBIDDEN", "widget.originNotAllowed");
+  return site;
+}
+
+export const publicConfig = (site: SiteRow) => ({
+  name: site.name,
+  color: site.color,
+  position: site.position,
+  allowAnonymous: site.allowAnonymous,
+});
+
+/** The account a signed identity names (the company's customer id, as in the ingest API), or null. */
+async function verifiedAccount(
+  tx: Db | Tx,
+  site: SiteRow,
+  identity: z.output<typeof feedbackInput>["identity"],
+) {
+  if (!identity) return null;
+  const expected = createHmac("sha256", site.identitySecret).update(identity.userId).digest("hex");
+  const given = Buffer.from(identity.userHash.toLowerCase());
+  if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
+    throw new DomainError("UNAUTHORIZED", "widget.identityRefused");
+  }
+  const [account] = await tx
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.externalId, identity.userId));
+  let userId: string | null = null;
+  if (account && identity.email) {
+    const [user] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.email, normalizeEmail(identity.email)), eq(users.accountId, account.id)));
+    userId = user?.id ?? null;
+  }
+  return account ? { accountId: account.id, userId } : { accountId: null, userId: null };
+}
+
+function refuseAnonymous(site: SiteRow, who: unknown) {
+  if (!who && !site.allowAnonymous) throw new DomainError("FORBIDDEN", "widget.signInRequired");
+}
+
+/** Stores a rating, NPS answer or comment once per idempotency key. */
+export async function submitFeedback(db: Db, site: SiteRow, input: z.output<typeof feedbackInput>) {
+  if (input.website) return { ok: true as const };
+  const who = await verifiedAccount(db, site, input.identity);
+  refuseAnonymous(site, input.identity);
+  try {
+    await db.insert(feedback).values({
+      id: newId(),
+      kind: input.kind,
+      score: input.kind === "comment" ? null : (input.score ?? null),
+      comment: input.comment || null,
+      userId: who?.userId ?? null,
+      accountId: who?.accountId ?? null,
+      locale: input.locale,
+      siteId: site.id,
+      pageUrl: input.pageUrl ?? null,
+      pageTitle: input.pageTitle ?? null,
+      productRef: input.product ?? null,
+      userAgent: input.userAgent ?? null,
+      idempotencyKey: input.idempotencyKey,
+      createdAt: Date.now(),
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error, "feedback.idempotency_key")) throw error;
+  }
+  return { ok: true as const };
+}
+
+/** Opens a request in the staff inbox (channel widget) once per idempotency key. */
+export async function openWidgetRequest(
+  db: Db,
+  site: SiteRow,
+  input: z.output<typeof widgetRequestInput>,
+) {
+  if (input.website) return { ok: true as const, number: 0 };
+  try {
+    return await db.transaction(async (tx) => {
+      const who = await verifiedAccount(tx, site, input.identity);
+      refuseAnonymous(site, input.identity);
+      const email = input.email
+        ? normalizeEmail(input.email)
+        : input.identity?.email
+          ? normalizeEmail(input.identity.email)
+          : null;
+      if (!email) throw new DomainError("BAD_REQUEST", "widget.emailRequired", "email");
+      const name = input.name || input.identity?.name || email;
+      const accountId = who?.accountId ?? (await accountForEmail(tx, email, name));
+      const [last] = await tx.select({ n: max(requests.number) }).from(requests);
+      const number = Math.max((last?.n ?? 0) + 1, FIRST_NUMBER);
+      const now = Date.now();
+      const id = newId();
+      await tx.insert(requests).values({
+        id,
+        number,
+        accountId,
+        requesterId: who?.userId ?? null,
+        requesterName: name,
+        requesterEmail: email,
+        subject: input.subject,
+        status: "open",
+        priority: "normal",
+        channel: "widget",
+        firstResponseDueAt: now + (await targetMinutes(tx, "normal")) * 60_000,
+        lastActivityAt: now,
+        idempotencyKey: input.idempotencyKey,
+        createdAt: now,
+      });
+      const context = [input.pageTitle, input.pageUrl, input.product && `#${input.product}`]
+        .filter(Boolean)
+        .join(" · ");
+      await addMessage(
+        tx,
+        { id, accountId },
+        { id: who?.userId ?? null, name, fromStaff: false },
+        "public",
+        context ? `${input.message}\n\n— ${context}` : input.message,
+        noFiles,
+      );
+      await recordChange(tx, id, { id: null, name }, "created", null, "open");
+      await publishEvent(tx, { requestId: id, accountId, public: true });
+      return { ok: true as const, number };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, "requests.idempotency_key")) {
+      const [row] = await db
+        .select({ number: requests.number })
+        .from(requests)
+        .where(eq(requests.idempotencyKey, input.idempotencyKey));
+      return { ok: true as const, number: row?.number ?? 0 };
+    }
+    throw error;
+  }
+}
+
+/** A visitor's email belongs to the account that lists it, or to a new person account of its own. */
+async function accountForEmail(tx: Tx, email: string, name: string): Promise<string> {
+  const [contact] = await tx
+    .select({ accountId: contacts.accountId })
+    .from(contacts)
+    .where(eq(contacts.email, email));
+  if (contact) return contact.accountId;
+  const [user] = await tx
+    .select({ accountId: users.accountId })
+    .from(users)
+    .where(eq(users.email, email));
+  if (user?.accountId) return user.accountId;
+  const id = newId();
+  await tx.insert(accounts).values({ id, kind: "person", name, createdAt: Date.now() });
+  return id;
+}

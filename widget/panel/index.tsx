@@ -1,0 +1,323 @@
+// The widget's panel: rate, NPS or ask for help, in a dialog inside the loader's Shadow DOM. Loaded on
+// first interaction; it never throws into the host page and keeps every submission until acknowledged.
+import { render } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { flush, load, newKey, submit, type Pending } from "./queue";
+import { strings, type Strings } from "./strings";
+import css from "./styles.css";
+
+type Mode = "feedback" | "nps" | "request";
+interface Identity {
+  userId: string;
+  email?: string;
+  name?: string;
+  userHash: string;
+}
+interface Options {
+  root: ShadowRoot;
+  launcher: HTMLButtonElement;
+  base: string;
+  site: string;
+  product?: string;
+  locale: "en" | "is";
+  side: "left" | "right";
+}
+
+export function start(o: Options) {
+  const t = strings[o.locale];
+  const state = {
+    open: false,
+    mode: "feedback" as Mode,
+    identity: undefined as Identity | undefined,
+    product: o.product,
+  };
+  const style = document.createElement("style");
+  style.textContent = css;
+  const mountPoint = document.createElement("div");
+  o.root.append(style, mountPoint);
+  const rerender = () => render(<Panel o={o} t={t} state={state} close={close} />, mountPoint);
+  const close = () => {
+    state.open = false;
+    rerender();
+    o.launcher.focus();
+  };
+  flush(o.base, rerender);
+  addEventListener("online", () => flush(o.base, rerender));
+
+  return (command?: unknown, arg?: unknown) => {
+    try {
+      if (command === "open") {
+        state.open = true;
+        if (arg === "feedback" || arg === "nps" || arg === "request") state.mode = arg;
+      } else if (command === "identify" && arg && typeof arg === "object")
+        state.identity = arg as Identity;
+      else if (command === "context" && arg && typeof arg === "object")
+        state.product = productOf(arg);
+      rerender();
+    } catch {
+      // a bad call from the host page must never break it
+    }
+  };
+}
+
+function productOf(arg: object): string | undefined {
+  const product = (arg as { product?: unknown }).product;
+  return typeof product === "string" && product ? product.slice(0, 100) : undefined;
+}
+
+function Panel({
+  o,
+  t,
+  state,
+  close,
+}: {
+  o: Options;
+  t: Strings;
+  state: { open: boolean; mode: Mode; identity?: Identity; product?: string };
+  close: () => void;
+}) {
+  const [mode, setMode] = useState<Mode>(state.mode);
+  const [result, setResult] = useState<{
+    kind: "thanks" | "queued" | "error";
+    text: string;
+  } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const dialog = useRef<HTMLDivElement>(null);
+  useEffect(() => setMode(state.mode), [state.mode, state.open]);
+  useEffect(() => {
+    if (state.open) dialog.current?.querySelector<HTMLElement>("button, input, textarea")?.focus();
+  }, [state.open]);
+  if (!state.open) return null;
+
+  const send = async (path: Pending["path"], body: Record<string, unknown>) => {
+    setBusy(true);
+    const outcome = await submit(o.base, {
+      key: newKey(),
+      path,
+      attempts: 0,
+      body: {
+        ...body,
+        site: o.site,
+        locale: o.locale,
+        pageUrl: location.href.slice(0, 2000),
+        pageTitle: document.title.slice(0, 300),
+        product: state.product,
+        userAgent: navigator.userAgent.slice(0, 200),
+        identity: state.identity,
+      },
+    });
+    setBusy(false);
+    if (outcome.ok)
+      setResult({
+        kind: "thanks",
+        text:
+          path === "request"
+            ? t.requestThanks.replace("{n}", String(outcome.data.number ?? ""))
+            : t.thanks,
+      });
+    else if (outcome.retry && outcome.messageKey === "queued")
+      setResult({ kind: "queued", text: t.queued });
+    else
+      setResult({
+        kind: "error",
+        text: (t as Record<string, string>)[outcome.messageKey] ?? t.error,
+      });
+  };
+
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === "Escape") return close();
+    if (e.key !== "Tab") return;
+    const focusable = [
+      ...(dialog.current?.querySelectorAll<HTMLElement>(
+        "button, input, textarea, [tabindex='0']",
+      ) ?? []),
+    ];
+    const first = focusable[0];
+    const last = focusable.at(-1);
+    const active = o.root.activeElement;
+    if (e.shiftKey && active === first) {
+      e.preventDefault();
+      last?.focus();
+    } else if (!e.shiftKey && active === last) {
+      e.preventDefault();
+      first?.focus();
+    }
+  };
+  const pending = load().length;
+
+  return (
+    <div
+      class={`panel ${o.side}`}
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="tengsl-title"
+      ref={dialog}
+      onKeyDown={onKey}
+    >
+      <div class="head">
+        <h2 id="tengsl-title">{t.title}</h2>
+        <button type="button" class="x" aria-label={t.close} onClick={close}>
+          ×
+        </button>
+      </div>
+      <div class="tabs" role="tablist">
+        {(["feedback", "nps", "request"] as const).map((m) => (
+          <button
+            type="button"
+            role="tab"
+            aria-selected={mode === m}
+            onClick={() => {
+              setMode(m);
+              setResult(null);
+            }}
+          >
+            {m === "feedback" ? t.tabRating : m === "nps" ? t.tabNps : t.tabRequest}
+          </button>
+        ))}
+      </div>
+      {result ? (
+        <div class={`result ${result.kind}`} role="status">
+          <p>{result.text}</p>
+          <button type="button" class="primary" onClick={() => setResult(null)}>
+            {t.another}
+          </button>
+        </div>
+      ) : mode === "request" ? (
+        <RequestForm
+          t={t}
+          busy={busy}
+          identified={!!state.identity}
+          send={(b) => void send("request", b)}
+        />
+      ) : (
+        <ScoreForm t={t} busy={busy} nps={mode === "nps"} send={(b) => void send("feedback", b)} />
+      )}
+      {pending > 0 && <p class="note">{t.pendingNote.replace("{n}", String(pending))}</p>}
+    </div>
+  );
+}
+
+function ScoreForm({
+  t,
+  busy,
+  nps,
+  send,
+}: {
+  t: Strings;
+  busy: boolean;
+  nps: boolean;
+  send: (b: Record<string, unknown>) => void;
+}) {
+  const [score, setScore] = useState<number | null>(null);
+  const [comment, setComment] = useState("");
+  const [error, setError] = useState("");
+  const scale = nps ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] : [1, 2, 3, 4, 5];
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (score === null) return setError(t["widget.scoreRequired"]);
+        send({ kind: nps ? "nps" : "rating", score, comment: comment.trim() || undefined });
+      }}
+    >
+      <fieldset>
+        <legend>{nps ? t.npsQuestion : t.ratingQuestion}</legend>
+        <div class={nps ? "scale nps" : "scale"}>
+          {scale.map((n) => (
+            <label>
+              <input
+                type="radio"
+                name="score"
+                value={n}
+                checked={score === n}
+                onChange={() => {
+                  setScore(n);
+                  setError("");
+                }}
+              />
+              <span aria-hidden="true">{nps ? n : "★"}</span>
+              <span class="sr">{nps ? String(n) : t.stars.replace("{n}", String(n))}</span>
+            </label>
+          ))}
+        </div>
+        {nps && (
+          <p class="ends" aria-hidden="true">
+            <span>{t.npsLow}</span>
+            <span>{t.npsHigh}</span>
+          </p>
+        )}
+      </fieldset>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <label class="field">
+        {nps ? t.why : t.comment}
+        <textarea
+          rows={3}
+          maxLength={2000}
+          value={comment}
+          onInput={(e) => setComment(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? t.sending : t.send}
+      </button>
+    </form>
+  );
+}
+
+function RequestForm({
+  t,
+  busy,
+  identified,
+  send,
+}: {
+  t: Strings;
+  busy: boolean;
+  identified: boolean;
+  send: (b: Record<string, unknown>) => void;
+}) {
+  const [v, setV] = useState({ name: "", email: "", subject: "", message: "" });
+  const field = (key: keyof typeof v, label: string, type = "text") => (
+    <label class="field">
+      {label}
+      {key === "message" ? (
+        <textarea
+          rows={4}
+          required
+          maxLength={5000}
+          value={v[key]}
+          onInput={(e) => setV({ ...v, [key]: e.currentTarget.value })}
+        />
+      ) : (
+        <input
+          type={type}
+          required
+          maxLength={key === "subject" ? 200 : 254}
+          value={v[key]}
+          onInput={(e) => setV({ ...v, [key]: e.currentTarget.value })}
+        />
+      )}
+    </label>
+  );
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        send({ ...v, name: v.name || undefined, email: v.email || undefined });
+      }}
+    >
+      {!identified && field("name", t.name)}
+      {!identified && field("email", t.email, "email")}
+      {field("subject", t.subject)}
+      {field("message", t.message)}
+      {/* Honeypot: invisible to people, tempting to bots. */}
+      <input class="hp" name="website" tabIndex={-1} autoComplete="off" aria-hidden="true" />
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? t.sending : t.send}
+      </button>
+    </form>
+  );
+}

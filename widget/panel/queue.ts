@@ -1,0 +1,91 @@
+// Submissions wait in localStorage until the server has acknowledged them: offline, a 5xx or a lost
+// answer keeps them, and they are retried with backoff, when the browser is back online, and on the next
+// page view. The idempotency key makes every retry safe: the server stores each submission once.
+export interface Pending {
+  key: string;
+  path: "feedback" | "request";
+  body: Record<string, unknown>;
+  attempts: number;
+}
+
+export type Outcome =
+  { ok: true; data: { number?: number } } | { ok: false; retry: boolean; messageKey: string };
+
+const STORE = "tengsl:pending";
+
+export const load = (): Pending[] => {
+  try {
+    return JSON.parse(localStorage.getItem(STORE) ?? "[]") as Pending[];
+  } catch {
+    return [];
+  }
+};
+const save = (items: Pending[]) => {
+  try {
+    if (items.length) localStorage.setItem(STORE, JSON.stringify(items));
+    else localStorage.removeItem(STORE);
+  } catch {
+    // storage full or blocked: the submission is still tried now
+  }
+};
+
+export function newKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Sends one submission; a network failure or a 5xx means "try again later", never a thrown error. */
+export async function send(base: string, item: Pending): Promise<Outcome> {
+  try {
+    const res = await fetch(`${base}/api/widget/${item.path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...item.body, idempotencyKey: item.key }),
+    });
+    const json = (await res.json().catch(() => ({}))) as {
+      result?: { data?: { number?: number } };
+      error?: { message?: string };
+    };
+    if (res.ok) return { ok: true, data: json.result?.data ?? {} };
+    return {
+      ok: false,
+      retry: res.status >= 500 || res.status === 429,
+      messageKey: json.error?.message ?? "error",
+    };
+  } catch {
+    return { ok: false, retry: true, messageKey: "queued" };
+  }
+}
+
+/** Adds a submission and sends it; keeps it when it should be retried. */
+export async function submit(base: string, item: Pending): Promise<Outcome> {
+  save([...load().filter((p) => p.key !== item.key), item]);
+  const outcome = await send(base, item);
+  if (outcome.ok || !outcome.retry) save(load().filter((p) => p.key !== item.key));
+  return outcome;
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+/** Retries what is waiting, with growing waits (2 s doubling to 5 min), and whenever the browser is back online. */
+export function flush(base: string, onChange: () => void) {
+  clearTimeout(timer);
+  const items = load();
+  if (!items.length) return;
+  void Promise.all(items.map(async (item) => ({ item, outcome: await send(base, item) }))).then(
+    (results) => {
+      const left = load().flatMap((p) => {
+        const r = results.find((x) => x.item.key === p.key);
+        if (!r) return [p];
+        return r.outcome.ok || !r.outcome.retry ? [] : [{ ...p, attempts: p.attempts + 1 }];
+      });
+      save(left);
+      onChange();
+      if (left.length)
+        timer = setTimeout(
+          () => flush(base, onChange),
+          Math.min(2000 * 2 ** Math.min(left[0]!.attempts, 8), 300_000),
+        );
+    },
+  );
+}
