@@ -2,7 +2,7 @@
 // first interaction; it never throws into the host page and keeps every submission until acknowledged.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { flush, load, newKey, submit, type Pending } from "./queue";
+import { flush, later, load, newKey, submit, type Pending } from "./queue";
 import { strings, type Strings } from "./strings";
 import css from "./styles.css";
 
@@ -43,6 +43,10 @@ export function start(o: Options) {
   };
   flush(o.base, rerender);
   addEventListener("online", () => flush(o.base, rerender));
+  // Esc closes from anywhere in the dialog, also after the form was replaced by its result.
+  addEventListener("keydown", (e) => {
+    if (state.open && e.key === "Escape") close();
+  });
 
   return (command?: unknown, arg?: unknown) => {
     try {
@@ -107,6 +111,8 @@ function Panel({
       },
     });
     setBusy(false);
+    // Offline, a 5xx or a lost answer: it waits in the queue and is tried again shortly.
+    if (!outcome.ok && outcome.retry) later(o.base, () => undefined, 0);
     if (outcome.ok)
       setResult({
         kind: "thanks",
@@ -115,7 +121,7 @@ function Panel({
             ? t.requestThanks.replace("{n}", String(outcome.data.number ?? ""))
             : t.thanks,
       });
-    else if (outcome.retry && outcome.messageKey === "queued")
+    else if (outcome.retry && outcome.messageKey !== "widget.tooMany")
       setResult({ kind: "queued", text: t.queued });
     else
       setResult({
@@ -125,7 +131,6 @@ function Panel({
   };
 
   const onKey = (e: KeyboardEvent) => {
-    if (e.key === "Escape") return close();
     if (e.key !== "Tab") return;
     const focusable = [
       ...(dialog.current?.querySelectorAll<HTMLElement>(

@@ -67,7 +67,16 @@ export async function submit(base: string, item: Pending): Promise<Outcome> {
 
 let timer: ReturnType<typeof setTimeout> | undefined;
 
-/** Retries what is waiting, with growing waits (2 s doubling to 5 min), and whenever the browser is back online. */
+/** Tries again after a wait (2 s doubling to 5 min with each failed attempt). */
+export function later(base: string, onChange: () => void, attempts: number) {
+  clearTimeout(timer);
+  timer = setTimeout(
+    () => flush(base, onChange),
+    Math.min(2000 * 2 ** Math.min(attempts, 8), 300_000),
+  );
+}
+
+/** Sends what is waiting now (on start, and whenever the browser is back online), then retries the rest later. */
 export function flush(base: string, onChange: () => void) {
   clearTimeout(timer);
   const items = load();

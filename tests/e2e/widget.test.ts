@@ -1,0 +1,205 @@
+// The widget as a company's visitors meet it: on the demo product page (another origin, hostile CSS,
+// strict CSP), over the CORS door, offline, and within its size budget.
+import { createClient } from "@libsql/client";
+import { describe, expect, inject, it } from "vitest";
+import { WIDGET_BUDGETS, WIDGET_TOTAL_BUDGET, widgetSizes } from "../../scripts/widget-sizes.mjs";
+import { hasChromium, useBrowserPage } from "../helpers/browser";
+
+const base = inject("baseUrl");
+const dbUrl = inject("dbUrl");
+const demoUrl = inject("demoUrl");
+
+async function query<T>(sql: string, args: string[] = []): Promise<T[]> {
+  const client = createClient({ url: dbUrl });
+  try {
+    return (await client.execute({ sql, args })).rows as unknown as T[];
+  } finally {
+    client.close();
+  }
+}
+const demoKey = async () =>
+  (await query<{ public_key: string }>("select public_key from sites where name = 'Demo shop'"))[0]!
+    .public_key;
+
+describe("the widget's cost", () => {
+  it("stays within budget: loader ≤ 1 KB and everything ≤ 15 KB gzipped", () => {
+    const sizes = widgetSizes();
+    expect(sizes["loader.js"]).toBeLessThanOrEqual(WIDGET_BUDGETS["loader.js"]);
+    expect(Object.values(sizes).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(
+      WIDGET_TOTAL_BUDGET,
+    );
+  });
+
+  it("is served for any page to load, with caching", async () => {
+    const res = await fetch(`${base}/widget/v1/loader.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("cache-control")).toMatch(/max-age=\d+/);
+    expect((await fetch(`${base}/widget/v1/../../etc/passwd`)).status).toBe(404);
+  });
+});
+
+describe("the widget door over HTTP", () => {
+  const post = (path: string, body: unknown, origin: string) =>
+    fetch(`${base}/api/widget/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin },
+      body: JSON.stringify(body),
+    });
+
+  it("grants CORS to the site's origins alone", async () => {
+    const allowed = await fetch(`${base}/api/widget/feedback`, {
+      method: "OPTIONS",
+      headers: { origin: demoUrl, "access-control-request-method": "POST" },
+    });
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe(demoUrl);
+    const foreign = await fetch(`${base}/api/widget/feedback`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    const refused = await post(
+      "feedback",
+      { site: await demoKey(), idempotencyKey: "k".repeat(20), kind: "rating", score: 5 },
+      "https://evil.example",
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("answers bad input with a message key the widget shows, and stores nothing", async () => {
+    const unknown = await post(
+      "feedback",
+      { site: "ts_unknown_site", idempotencyKey: "u".repeat(20), kind: "rating", score: 5 },
+      demoUrl,
+    );
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { message: "widget.unknownSite" } });
+    const long = await post(
+      "feedback",
+      {
+        site: await demoKey(),
+        idempotencyKey: "l".repeat(20),
+        kind: "comment",
+        comment: "x".repeat(2001),
+      },
+      demoUrl,
+    );
+    expect(long.status).toBe(400);
+    expect(await long.json()).toMatchObject({
+      error: { data: { fieldErrors: { comment: ["widget.commentTooLong"] } } },
+    });
+    const wrongHash = await post(
+      "feedback",
+      {
+        site: await demoKey(),
+        idempotencyKey: "h".repeat(20),
+        kind: "nps",
+        score: 3,
+        identity: { userId: "C-1001", userHash: "0".repeat(64) },
+      },
+      demoUrl,
+    );
+    expect(wrongHash.status).toBe(401);
+    expect(
+      await query("select id from feedback where idempotency_key in (?, ?, ?)", [
+        "u".repeat(20),
+        "l".repeat(20),
+        "h".repeat(20),
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)("the widget in the browser", () => {
+  const ui = useBrowserPage();
+
+  it("works on another origin under hostile CSS and a strict CSP, fetching nothing before interaction", async () => {
+    const requested: string[] = [];
+    ui.page.on("request", (r) => requested.push(new URL(r.url()).pathname));
+    await ui.page.goto(`${demoUrl}/`);
+    await ui.page.waitForLoadState("networkidle");
+    expect(requested.filter((p) => p.startsWith("/widget") || p.startsWith("/api"))).toEqual([
+      "/widget/v1/loader.js",
+    ]);
+
+    const launcher = ui.page.getByRole("button", { name: "Feedback" });
+    await launcher.focus();
+    await ui.page.keyboard.press("Enter");
+    const dialog = ui.page.getByRole("dialog", { name: "Tell us what you think" });
+    await dialog.waitFor();
+    expect(await dialog.evaluate((el) => getComputedStyle(el).position)).toBe("fixed"); // host CSS did not reach it
+    await ui.page.getByRole("radio", { name: "5 of 5" }).check();
+    await ui.page.getByLabel("Comment (optional)").fill("Beautiful wool, arrived fast");
+    await ui.page.getByRole("button", { name: "Send" }).click();
+    await ui.page.getByText("Thank you! We got it.").waitFor();
+    const rows = await query<{ score: number; product_ref: string }>(
+      "select score, product_ref from feedback where comment = ?",
+      ["Beautiful wool, arrived fast"],
+    );
+    expect(rows.map((r) => [r.score, r.product_ref])).toEqual([[5, "LOPI-001"]]);
+
+    await ui.page.keyboard.press("Escape");
+    await expect.poll(() => ui.page.getByRole("dialog").count()).toBe(0);
+    expect(
+      await launcher.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+    ).toBe(true);
+  });
+
+  it("keeps a submission made offline and sends it exactly once when back online", async () => {
+    await ui.page.goto(`${demoUrl}/`);
+    await ui.page.getByRole("button", { name: "Feedback" }).click();
+    await ui.page.getByRole("tab", { name: "Recommend" }).click();
+    await ui.context.setOffline(true);
+    await ui.page.getByRole("radio", { name: "2" }).check();
+    await ui.page.getByLabel(/main reason/).fill("Offline but honest");
+    await ui.page.getByRole("button", { name: "Send" }).click();
+    await ui.page.getByText("You seem to be offline. We will send it as soon as we can.").waitFor();
+    expect(
+      await query("select id from feedback where comment = ?", ["Offline but honest"]),
+    ).toEqual([]);
+    await ui.context.setOffline(false);
+    await expect
+      .poll(
+        async () =>
+          (await query("select id from feedback where comment = ?", ["Offline but honest"])).length,
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+    // A later page view finds nothing left to send, and nothing is sent twice.
+    await ui.page.reload();
+    await ui.page.waitForLoadState("networkidle");
+    expect(await ui.page.evaluate(() => localStorage.getItem("tengsl:pending"))).toBeNull();
+    expect(
+      (await query("select id from feedback where comment = ?", ["Offline but honest"])).length,
+    ).toBe(1);
+  });
+
+  it("retries after a server error and is stored once", async () => {
+    let failures = 1;
+    ui.expected.push(/^503 .*\/api\/widget\/feedback$/);
+    await ui.page.route("**/api/widget/feedback", async (route) => {
+      if (failures-- > 0)
+        return route.fulfill({
+          status: 503,
+          body: "{}",
+          headers: { "access-control-allow-origin": demoUrl },
+        });
+      return route.continue();
+    });
+    await ui.page.goto(`${demoUrl}/`);
+    await ui.page.getByRole("button", { name: "Feedback" }).click();
+    await ui.page.getByRole("radio", { name: "3 of 5" }).check();
+    await ui.page.getByLabel("Comment (optional)").fill("Second time lucky");
+    await ui.page.getByRole("button", { name: "Send" }).click();
+    await expect
+      .poll(
+        async () =>
+          (await query("select id from feedback where comment = ?", ["Second time lucky"])).length,
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+  });
+});
