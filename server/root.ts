@@ -4,7 +4,9 @@ import { authRouter } from "./routers/auth";
 import { filesRouter } from "./routers/files";
 import { homeRouter } from "./routers/portal/home";
 import { ordersRouter } from "./routers/portal/orders";
+import { portalFeedbackRouter } from "./routers/portal/feedback";
 import { requestsRouter } from "./routers/portal/requests";
+import { staffFeedbackRouter } from "./routers/staff/feedback";
 import { adminRouter } from "./routers/staff/admin";
 import { apiKeysRouter } from "./routers/staff/api-keys";
 import { staffRequestsRouter } from "./routers/staff/requests";
@@ -16,13 +18,19 @@ export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
   files: filesRouter,
-  portal: router({ home: homeRouter, orders: ordersRouter, requests: requestsRouter }),
+  portal: router({
+    home: homeRouter,
+    orders: ordersRouter,
+    requests: requestsRouter,
+    feedback: portalFeedbackRouter,
+  }),
   staff: router({
     home: staffHomeRouter,
     apiKeys: apiKeysRouter,
     requests: staffRequestsRouter,
     admin: adminRouter,
     sites: sitesRouter,
+    feedback: staffFeedbackRouter,
   }),
 });
 

@@ -1,6 +1,7 @@
 // Feedback from every channel: CSAT after a request now; widget ratings, NPS and comments to come.
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { accounts, users } from "./accounts";
+import { orders } from "./orders";
 import { requests } from "./requests";
 import { sites } from "./sites";
 
@@ -24,10 +25,35 @@ export const feedback = sqliteTable(
     userAgent: text("user_agent"),
     // The widget's key for one submission: retries after a lost answer are stored once.
     idempotencyKey: text("idempotency_key").unique(),
+    // "How was your order?" names the order it is about.
+    orderId: text("order_id").references(() => orders.id, { onDelete: "set null" }),
+    // Follow-up by the relationship team: who, when, and the request it became, if any.
+    followedUpAt: integer("followed_up_at"),
+    followedUpBy: text("followed_up_by").references(() => users.id, { onDelete: "set null" }),
+    followUpRequestId: text("follow_up_request_id").references(() => requests.id, {
+      onDelete: "set null",
+    }),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
     index("feedback_request_idx").on(t.requestId),
     index("feedback_account_idx").on(t.accountId, t.createdAt),
+    index("feedback_created_idx").on(t.createdAt),
   ],
+);
+
+/** The company's answers to feedback, mailed to the customer and shown in their portal history. */
+export const feedbackReplies = sqliteTable(
+  "feedback_replies",
+  {
+    id: text("id").primaryKey(),
+    feedbackId: text("feedback_id")
+      .notNull()
+      .references(() => feedback.id, { onDelete: "cascade" }),
+    authorId: text("author_id").references(() => users.id, { onDelete: "set null" }),
+    authorName: text("author_name").notNull(),
+    body: text("body").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("feedback_replies_feedback_idx").on(t.feedbackId, t.createdAt)],
 );

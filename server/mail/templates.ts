@@ -15,6 +15,7 @@ const kinds = [
   "customerReply",
   "staffReply",
   "resolved",
+  "feedbackReply",
 ] as const;
 export type MailKind = (typeof kinds)[number];
 

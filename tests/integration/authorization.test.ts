@@ -204,6 +204,25 @@ const procedures: Record<string, Entry> = {
     onlyRefusals: "server/services/admin.test.ts",
     input: () => ({ id: "x" }),
   },
+  "portal.feedback.mine": { access: "customer" },
+  "portal.feedback.ordersToRate": { access: "customer" },
+  "portal.feedback.give": {
+    access: "customer",
+    input: () => ({ kind: "nps", score: 3, comment: "Meh" }),
+  },
+  "staff.feedback.analytics": { access: "staff", input: () => ({}) },
+  "staff.feedback.stream": { access: "staff", input: () => ({}) },
+  "staff.feedback.needsFollowUp": { access: "staff" },
+  "staff.feedback.reply": {
+    access: "staff",
+    onlyRefusals: "server/services/feedback.test.ts",
+    input: () => ({ id: "x", message: "Hi" }),
+  },
+  "staff.feedback.toRequest": {
+    access: "staff",
+    onlyRefusals: "server/services/feedback.test.ts",
+    input: () => ({ id: "x" }),
+  },
   "staff.sites.list": { access: "admin" },
   "staff.sites.create": {
     access: "admin",

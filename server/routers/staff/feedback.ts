@@ -1,0 +1,28 @@
+import { z } from "zod";
+import {
+  analyticsInput,
+  feedbackAnalytics,
+  feedbackStream,
+  feedbackToRequest,
+  followUpInput,
+  needsFollowUp,
+  replyToFeedback,
+  streamInput,
+} from "../../services/feedback";
+import { router, staffProcedure } from "../../trpc";
+
+export const staffFeedbackRouter = router({
+  analytics: staffProcedure
+    .input(analyticsInput)
+    .query(({ ctx, input }) => feedbackAnalytics(ctx.db, ctx.actor, input)),
+  stream: staffProcedure
+    .input(streamInput)
+    .query(({ ctx, input }) => feedbackStream(ctx.db, ctx.actor, input)),
+  needsFollowUp: staffProcedure.query(({ ctx }) => needsFollowUp(ctx.db, ctx.actor)),
+  reply: staffProcedure
+    .input(followUpInput)
+    .mutation(({ ctx, input }) => replyToFeedback(ctx.db, ctx.actor, input, ctx.publicUrl)),
+  toRequest: staffProcedure
+    .input(z.object({ id: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => feedbackToRequest(ctx.db, ctx.actor, input.id)),
+});
