@@ -332,16 +332,14 @@ export async function replyToFeedback(
       .from(users)
       .where(eq(users.id, actor.userId));
     const now = Date.now();
-    await tx
-      .insert(feedbackReplies)
-      .values({
-        id: newId(),
-        feedbackId: item.id,
-        authorId: actor.userId,
-        authorName: me?.name ?? "",
-        body: input.message,
-        createdAt: now,
-      });
+    await tx.insert(feedbackReplies).values({
+      id: newId(),
+      feedbackId: item.id,
+      authorId: actor.userId,
+      authorName: me?.name ?? "",
+      body: input.message,
+      createdAt: now,
+    });
     await tx
       .update(feedback)
       .set({ followedUpAt: now, followedUpBy: actor.userId })

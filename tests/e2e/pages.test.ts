@@ -88,6 +88,18 @@ const routes: Record<string, Route> = {
   "staff/requests/[id].astro": { path: () => `/staff/requests/${requestOfA}`, expect: staffOnly },
   "staff/orders/[id].astro": { path: () => `/staff/orders/${orderOfA}`, expect: staffOnly },
   "staff/accounts/[id].astro": { path: () => `/staff/accounts/${accountOfA}`, expect: staffOnly },
+  "staff/sites.astro": {
+    path: () => "/staff/sites",
+    expect: (p) => ({
+      anonymous: signInFirst(p),
+      customerA: 403,
+      customerB: 403,
+      agent: 403,
+      admin: 200,
+    }),
+  },
+  "staff/feedback/index.astro": { path: () => "/staff/feedback", expect: staffOnly },
+  "staff/feedback/export.csv.ts": { path: () => "/staff/feedback/export.csv", expect: staffOnly },
   "staff/admin.astro": {
     path: () => "/staff/admin",
     expect: (p) => ({
