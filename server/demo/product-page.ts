@@ -16,7 +16,8 @@ export async function startDemoPage(
     .from(sites)
     .where(eq(sites.name, DEMO_SITE_NAME));
   if (!site) return null;
-  const html = page(portalUrl.origin, site.key);
+  const hostile = page(portalUrl.origin, site.key, true);
+  const plain = page(portalUrl.origin, site.key, false);
   const server = createServer((req, res) => {
     if (req.url === "/favicon.ico") {
       res.writeHead(204);
@@ -27,7 +28,14 @@ export async function startDemoPage(
       // A strict policy, as a careful shop would have: the widget must work under it.
       "Content-Security-Policy": `default-src 'self'; script-src 'self' ${portalUrl.origin}; connect-src 'self' ${portalUrl.origin}; style-src 'self' 'unsafe-inline'; img-src 'self' data:`,
     });
-    res.end(req.url === "/" || req.url?.startsWith("/?") ? html : "Not found");
+    // "?plain" drops the hostile styles, so tests can compare the widget on both.
+    res.end(
+      req.url === "/" || req.url?.startsWith("/?")
+        ? req.url.includes("plain")
+          ? plain
+          : hostile
+        : "Not found",
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -36,13 +44,13 @@ export async function startDemoPage(
   return server;
 }
 
-const page = (portal: string, key: string) => `<!doctype html>
+const page = (portal: string, key: string, hostile: boolean) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Lopapeysa, hand-knitted · Demo shop</title>
 <style>
-  * { all: unset; }
+  ${hostile ? "* { all: unset; } button, div, p, span { font: bold 30px/3 monospace !important; color: red !important; background: yellow !important; }" : ""}
   head, style, script { display: none; }
   body { display: block; font-family: Georgia, serif; margin: 0; background: #fbf7f0; color: #2b2118; }
   main { display: block; max-width: 760px; margin: 0 auto; padding: 48px 24px; }

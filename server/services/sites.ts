@@ -79,3 +79,8 @@ export async function allAllowedOrigins(db: Db): Promise<Set<string>> {
   const rows = await db.select({ origins: sites.allowedOrigins }).from(sites);
   return new Set(rows.flatMap((r) => r.origins));
 }
+
+/** Site names for filters, for any staff member (keys and secrets stay with admins). */
+export function listSiteNames(db: Db) {
+  return db.select({ id: sites.id, name: sites.name }).from(sites).orderBy(asc(sites.name));
+}

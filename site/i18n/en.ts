@@ -575,5 +575,6 @@ export const en = {
   "analytics.score": "Score",
   "analytics.followUp": "Followed up",
   "analytics.request": "Request",
+  "analytics.site": "Site",
   "footer.note": "Tengsl customer portal",
 } as const;

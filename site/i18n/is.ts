@@ -583,5 +583,6 @@ export const is: Catalog = {
   "analytics.score": "Einkunn",
   "analytics.followUp": "Fylgt eftir",
   "analytics.request": "Erindi",
+  "analytics.site": "Vefur",
   "footer.note": "Þjónustugátt Tengsl",
 };

@@ -148,6 +148,34 @@ describe.skipIf(!hasChromium)("the widget in the browser", () => {
     ).toBe(true);
   });
 
+  it("looks the same on a page with hostile CSS as on a plain page, and shifts no layout", async () => {
+    const shots: Buffer[] = [];
+    for (const path of ["/?plain", "/"]) {
+      await ui.page.goto(`${demoUrl}${path}`);
+      await ui.page.getByRole("button", { name: "Feedback" }).click();
+      const dialog = ui.page.getByRole("dialog");
+      await dialog.waitFor();
+      await ui.page.waitForTimeout(400); // past the opening animation
+      // The panel's own area (its corners and shadow blend with whatever page is behind).
+      shots.push(await dialog.locator("form").screenshot({ animations: "disabled" }));
+      shots.push(await dialog.getByRole("tablist").screenshot({ animations: "disabled" }));
+      const shift = await ui.page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            let total = 0;
+            new PerformanceObserver((list) => {
+              for (const entry of list.getEntries())
+                total += (entry as unknown as { value: number }).value;
+            }).observe({ type: "layout-shift", buffered: true });
+            setTimeout(() => resolve(total), 100);
+          }),
+      );
+      expect(shift).toBe(0);
+    }
+    expect(shots[2]!.equals(shots[0]!)).toBe(true);
+    expect(shots[3]!.equals(shots[1]!)).toBe(true);
+  });
+
   it("keeps a submission made offline and sends it exactly once when back online", async () => {
     await ui.page.goto(`${demoUrl}/`);
     await ui.page.getByRole("button", { name: "Feedback" }).click();

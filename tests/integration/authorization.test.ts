@@ -213,6 +213,7 @@ const procedures: Record<string, Entry> = {
   "staff.feedback.analytics": { access: "staff", input: () => ({}) },
   "staff.feedback.stream": { access: "staff", input: () => ({}) },
   "staff.feedback.needsFollowUp": { access: "staff" },
+  "staff.feedback.sites": { access: "staff" },
   "staff.feedback.reply": {
     access: "staff",
     onlyRefusals: "server/services/feedback.test.ts",

@@ -30,6 +30,7 @@ export function start(o: Options) {
     mode: "feedback" as Mode,
     identity: undefined as Identity | undefined,
     product: o.product,
+    allowAnonymous: true,
   };
   const style = document.createElement("style");
   style.textContent = css;
@@ -42,6 +43,31 @@ export function start(o: Options) {
     o.launcher.focus();
   };
   flush(o.base, rerender);
+  // The site's settings (colour, side, anonymous feedback) arrive with the panel, not before interaction.
+  void fetch(
+    `${o.base}/api/widget/config?input=${encodeURIComponent(JSON.stringify({ site: o.site }))}`,
+  )
+    .then((r) =>
+      r.ok
+        ? (r.json() as Promise<{
+            result: {
+              data: { color: string; position: "left" | "right"; allowAnonymous: boolean };
+            };
+          }>)
+        : null,
+    )
+    .then((json) => {
+      const config = json?.result.data;
+      if (!config) return;
+      (o.root.host as HTMLElement).style.setProperty("--tengsl-color", config.color);
+      o.launcher.style.background = config.color;
+      o.launcher.style.left = config.position === "left" ? "20px" : "auto";
+      o.launcher.style.right = config.position === "left" ? "auto" : "20px";
+      o.side = config.position;
+      state.allowAnonymous = config.allowAnonymous;
+      rerender();
+    })
+    .catch(() => undefined);
   addEventListener("online", () => flush(o.base, rerender));
   // Esc closes from anywhere in the dialog, also after the form was replaced by its result.
   addEventListener("keydown", (e) => {
@@ -77,7 +103,13 @@ function Panel({
 }: {
   o: Options;
   t: Strings;
-  state: { open: boolean; mode: Mode; identity?: Identity; product?: string };
+  state: {
+    open: boolean;
+    mode: Mode;
+    identity?: Identity;
+    product?: string;
+    allowAnonymous: boolean;
+  };
   close: () => void;
 }) {
   const [mode, setMode] = useState<Mode>(state.mode);
@@ -180,7 +212,11 @@ function Panel({
           </button>
         ))}
       </div>
-      {result ? (
+      {!state.allowAnonymous && !state.identity ? (
+        <p class="note" role="status">
+          {t["widget.signInRequired"]}
+        </p>
+      ) : result ? (
         <div class={`result ${result.kind}`} role="status">
           <p>{result.text}</p>
           <button type="button" class="primary" onClick={() => setResult(null)}>

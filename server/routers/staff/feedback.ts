@@ -9,6 +9,7 @@ import {
   replyToFeedback,
   streamInput,
 } from "../../services/feedback";
+import { listSiteNames } from "../../services/sites";
 import { router, staffProcedure } from "../../trpc";
 
 export const staffFeedbackRouter = router({
@@ -18,6 +19,7 @@ export const staffFeedbackRouter = router({
   stream: staffProcedure
     .input(streamInput)
     .query(({ ctx, input }) => feedbackStream(ctx.db, ctx.actor, input)),
+  sites: staffProcedure.query(({ ctx }) => listSiteNames(ctx.db)),
   needsFollowUp: staffProcedure.query(({ ctx }) => needsFollowUp(ctx.db, ctx.actor)),
   reply: staffProcedure
     .input(followUpInput)
