@@ -26,7 +26,7 @@ describe.skipIf(!hasChromium)("feedback in the browser", () => {
 
   it("follows up a detractor from the portal, by answer and by request", async () => {
     const customer = ui.page;
-    await signIn(customer, base, "gudrun@nordurljos.example.com");
+    await signIn(customer, base, "jon@nordurljos.example.com");
     await customer.goto(`${base}/feedback`);
     await customer.getByRole("radio", { name: "3" }).check();
     await customer.getByLabel("Comment (optional)").fill("The jacket arrived late");
@@ -40,7 +40,7 @@ describe.skipIf(!hasChromium)("feedback in the browser", () => {
     const item = agent.locator(".follow-up li", { hasText: "The jacket arrived late" });
     await item
       .getByLabel("Answer (mailed to the customer)")
-      .fill("Sorry, Guðrún! We have spoken to the carrier.");
+      .fill("Sorry, Jón! We have spoken to the carrier.");
     await item.getByRole("button", { name: "Send answer" }).click();
     await agent.waitForLoadState();
     expect(
@@ -48,11 +48,11 @@ describe.skipIf(!hasChromium)("feedback in the browser", () => {
     ).toBe(0);
 
     await customer.reload();
-    expect(await customer.getByText("Sorry, Guðrún! We have spoken to the carrier.").count()).toBe(
+    expect(await customer.getByText("Sorry, Jón! We have spoken to the carrier.").count()).toBe(
       1,
     );
     await expect
-      .poll(() => mailed("gudrun@nordurljos.example.com", "We read your feedback"), {
+      .poll(() => mailed("jon@nordurljos.example.com", "We read your feedback"), {
         timeout: 5000,
       })
       .toBe(true);
