@@ -25,6 +25,14 @@ export class DomainError extends Error {
   }
 }
 
+/** The tRPC error for a failed procedure whose cause is a domain error: same code, the key as message. */
+export function asTRPCError(error: TRPCError): TRPCError {
+  const cause = error.cause;
+  return cause instanceof DomainError
+    ? new TRPCError({ code: cause.code, message: cause.messageKey, cause })
+    : error;
+}
+
 export const notFound = () => new DomainError("NOT_FOUND", "error.notFound");
 
 /** What a caller may learn about an error: a message key, and message keys per input field. */

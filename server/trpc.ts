@@ -1,10 +1,10 @@
 // The procedure builders this project allows. Each role builder checks the caller through the same
 // actor helpers the services use, and narrows ctx.actor for the procedures built on it.
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { requireAdmin, requireCustomer, requireSignedIn, requireStaff, type Actor } from "./actor";
 import type { Context } from "./context";
-import { describeError, DomainError } from "./errors";
+import { asTRPCError, describeError } from "./errors";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
@@ -32,13 +32,7 @@ export const createCallerFactory = t.createCallerFactory;
 /** Domain errors thrown by services become tRPC errors with the same code. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    throw new TRPCError({
-      code: result.error.cause.code,
-      message: result.error.cause.messageKey,
-      cause: result.error.cause,
-    });
-  }
+  if (!result.ok) throw asTRPCError(result.error);
   return result;
 });
 

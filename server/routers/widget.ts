@@ -1,9 +1,9 @@
 // The widget's own door (/api/widget): a separate tRPC router with no transformer, so the widget talks
 // plain JSON with fetch and carries no tRPC or superjson code. Public, CORS per site, rate-limited.
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC } from "@trpc/server";
 import type { Db } from "../../db/client";
 import { hit } from "../services/rate-limit";
-import { describeError, DomainError } from "../errors";
+import { asTRPCError, describeError, DomainError } from "../errors";
 import {
   feedbackInput,
   openWidgetRequest,
@@ -34,13 +34,7 @@ const t = initTRPC.context<WidgetContext>().create({
 
 const procedure = t.procedure.use(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    throw new TRPCError({
-      code: result.error.cause.code,
-      message: result.error.cause.messageKey,
-      cause: result.error.cause,
-    });
-  }
+  if (!result.ok) throw asTRPCError(result.error);
   return result;
 });
 

@@ -1,27 +1,17 @@
 // Feedback as the customer and the relationship team see it: NPS, ratings and comments from the portal
 // (the same storage and rules as the widget's), the history with the company's replies, the follow-up of
 // unhappy answers (reply by mail, or turn into a request), and the analytics over all of it.
-import { and, asc, desc, eq, gte, inArray, isNull, lt, max, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { newId } from "../../db/ids";
-import {
-  accounts,
-  feedback,
-  feedbackReplies,
-  orders,
-  requests,
-  sites,
-  users,
-} from "../../db/schema";
+import { accounts, feedback, feedbackReplies, orders, sites, users } from "../../db/schema";
 import type { CustomerActor, StaffActor } from "../actor";
 import { DomainError, notFound } from "../errors";
-import { publishEvent } from "../events/live";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
-import { addMessage, FIRST_NUMBER, recordChange, targetMinutes } from "./requests";
-
-const noFiles = { record: () => Promise.resolve(), discard: () => Promise.resolve([]) };
+import { insertRequest, noFiles } from "./requests";
+import { scoreRule } from "./widget";
 
 export const portalFeedbackInput = z
   .object({
@@ -30,15 +20,7 @@ export const portalFeedbackInput = z
     comment: z.string().trim().max(2000, { error: "widget.commentTooLong" }).optional(),
     orderId: z.string().min(1).max(64).optional(),
   })
-  .superRefine((v, ctx) => {
-    const ok =
-      v.kind === "comment"
-        ? !!v.comment
-        : v.kind === "rating"
-          ? v.score !== undefined && v.score >= 1 && v.score <= 5
-          : v.score !== undefined;
-    if (!ok) ctx.addIssue({ code: "custom", path: ["score"], message: "widget.scoreRequired" });
-  });
+  .superRefine(scoreRule);
 
 /** A customer's NPS answer, comment, or rating of one of their account's delivered orders. */
 export async function giveFeedback(
@@ -366,51 +348,27 @@ export async function feedbackToRequest(db: Db, actor: StaffActor, id: string) {
       .from(feedback)
       .where(eq(feedback.id, id));
     if (existing?.requestId) return { requestId: existing.requestId };
-    const [last] = await tx.select({ n: max(requests.number) }).from(requests);
-    const now = Date.now();
-    const requestId = newId();
     const name = item.name ?? "—";
-    await tx.insert(requests).values({
-      id: requestId,
-      number: Math.max((last?.n ?? 0) + 1, FIRST_NUMBER),
-      accountId: item.accountId,
-      requesterId: item.userId,
-      requesterName: name,
-      requesterEmail: item.email,
-      subject:
-        `${item.kind.toUpperCase()} ${item.score ?? ""}: ${(item.comment ?? "").slice(0, 80) || "—"}`.trim(),
-      status: "open",
-      priority: "high",
-      channel: item.siteId ? "widget" : "portal",
-      firstResponseDueAt: now + (await targetMinutes(tx, "high")) * 60_000,
-      lastActivityAt: now,
-      createdAt: now,
-    });
-    await addMessage(
+    const { id: requestId } = await insertRequest(
       tx,
-      { id: requestId, accountId: item.accountId },
-      { id: item.userId, name, fromStaff: false },
-      "public",
+      {
+        accountId: item.accountId,
+        requesterId: item.userId,
+        requesterName: name,
+        requesterEmail: item.email,
+        subject: `${item.kind.toUpperCase()} ${item.score ?? ""}: ${(item.comment ?? "").slice(0, 80) || "—"}`,
+        channel: item.siteId ? "widget" : "portal",
+        priority: "high",
+      },
+      { id: item.userId, name },
       item.comment || "—",
       noFiles,
     );
-    const [me] = await tx
-      .select({ name: users.name })
-      .from(users)
-      .where(eq(users.id, actor.userId));
-    await recordChange(
-      tx,
-      requestId,
-      { id: actor.userId, name: me?.name ?? "" },
-      "created",
-      null,
-      "open",
-    );
+    const now = Date.now();
     await tx
       .update(feedback)
       .set({ followedUpAt: now, followedUpBy: actor.userId, followUpRequestId: requestId })
       .where(eq(feedback.id, id));
-    await publishEvent(tx, { requestId, accountId: item.accountId, public: true });
     return { requestId };
   });
 }

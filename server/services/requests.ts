@@ -98,7 +98,7 @@ export async function addMessage(
   author: { id: string | null; name: string; fromStaff: boolean },
   kind: "public" | "note",
   body: string,
-  files: Awaited<ReturnType<typeof saveFiles>>,
+  files: Awaited<ReturnType<typeof saveFiles>> | typeof noFiles,
 ): Promise<string> {
   const id = newId();
   await tx.insert(requestMessages).values({
@@ -167,6 +167,61 @@ async function actorName(
   return row;
 }
 
+type NewRequest = Pick<
+  typeof requests.$inferInsert,
+  | "accountId"
+  | "requesterId"
+  | "requesterName"
+  | "requesterEmail"
+  | "orderId"
+  | "subject"
+  | "categoryId"
+  | "channel"
+  | "idempotencyKey"
+> & { priority?: Priority };
+
+/**
+ * The one way a request comes to be, whatever the door: the next number (#1001 on), the first-response
+ * due time from its priority's target, the opening message with its files, the history's first line
+ * and the live event. Runs in the caller's write transaction, so numbers never collide.
+ */
+export async function insertRequest(
+  tx: Tx,
+  fields: NewRequest,
+  author: { id: string | null; name: string },
+  message: string,
+  files: Awaited<ReturnType<typeof saveFiles>> | typeof noFiles,
+): Promise<{ id: string; number: number }> {
+  const [last] = await tx.select({ n: max(requests.number) }).from(requests);
+  const number = Math.max((last?.n ?? 0) + 1, FIRST_NUMBER);
+  const priority = fields.priority ?? "normal";
+  const now = Date.now();
+  const id = newId();
+  await tx.insert(requests).values({
+    ...fields,
+    id,
+    number,
+    status: "open",
+    priority,
+    firstResponseDueAt: now + (await targetMinutes(tx, priority)) * 60_000,
+    lastActivityAt: now,
+    createdAt: now,
+  });
+  await addMessage(
+    tx,
+    { id, accountId: fields.accountId },
+    { ...author, fromStaff: false },
+    "public",
+    message,
+    files,
+  );
+  await recordChange(tx, id, author, "created", null, "open");
+  return { id, number };
+}
+
+/** For requests that come with no files (widget, feedback). */
+export const noFiles = { record: () => Promise.resolve(), discard: () => Promise.resolve([]) };
+
 /** Opens a request for the caller's account; returns its id and number. */
 export async function createRequest(
   db: Db,
@@ -192,37 +247,22 @@ export async function createRequest(
         if (!category)
           throw new DomainError("BAD_REQUEST", "requests.categoryUnknown", "categoryId");
       }
-      const [last] = await tx.select({ n: max(requests.number) }).from(requests);
-      const number = Math.max((last?.n ?? 0) + 1, FIRST_NUMBER);
-      const now = Date.now();
-      const id = newId();
-      await tx.insert(requests).values({
-        id,
-        number,
-        accountId: actor.accountId,
-        requesterId: actor.userId,
-        requesterName: me.name,
-        requesterEmail: me.email,
-        orderId: input.orderId ?? null,
-        subject: input.subject,
-        categoryId: input.categoryId ?? null,
-        status: "open",
-        priority: "normal",
-        assigneeId: null,
-        channel: "portal",
-        firstResponseDueAt: now + (await targetMinutes(tx, "normal")) * 60_000,
-        lastActivityAt: now,
-        createdAt: now,
-      });
-      await addMessage(
+      const { id, number } = await insertRequest(
         tx,
-        { id, accountId: actor.accountId },
-        { id: me.id, name: me.name, fromStaff: false },
-        "public",
+        {
+          accountId: actor.accountId,
+          requesterId: actor.userId,
+          requesterName: me.name,
+          requesterEmail: me.email,
+          orderId: input.orderId ?? null,
+          subject: input.subject,
+          categoryId: input.categoryId ?? null,
+          channel: "portal",
+        },
+        { id: me.id, name: me.name },
         input.message,
         files,
       );
-      await recordChange(tx, id, me, "created", null, "open");
       await notifyAdminsOfNewRequest(
         tx,
         { number, subject: input.subject, requesterName: me.name },

@@ -3,7 +3,7 @@
 // origins; identities are trusted only with a valid userHash; each submission is stored once however
 // often it is retried.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { and, eq, max } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
@@ -18,11 +18,8 @@ import {
   type SiteRow,
 } from "../../db/schema";
 import { DomainError } from "../errors";
-import { publishEvent } from "../events/live";
 import { isUniqueViolation, normalizeEmail } from "./accounts";
-import { addMessage, FIRST_NUMBER, recordChange, targetMinutes } from "./requests";
-
-const noFiles = { record: () => Promise.resolve(), discard: () => Promise.resolve([]) };
+import { insertRequest, noFiles } from "./requests";
 
 export const siteKeyInput = z.object({ site: z.string().min(8).max(64) });
 
@@ -57,15 +54,25 @@ export const feedbackInput = z
     score: z.number().int().min(0).max(10).optional(),
     comment: z.string().trim().max(2000, { error: "widget.commentTooLong" }).optional(),
   })
-  .superRefine((v, ctx) => {
-    const ok =
-      v.kind === "comment"
-        ? !!v.comment
-        : v.kind === "rating"
-          ? v.score !== undefined && v.score >= 1 && v.score <= 5
-          : v.score !== undefined;
-    if (!ok) ctx.addIssue({ code: "custom", path: ["score"], message: "widget.scoreRequired" });
-  });
+  .superRefine(scoreRule);
+
+/** A rating is 1–5, NPS 0–10, and a comment needs words: the same for the widget and the portal. */
+export function scoreRule(
+  v: {
+    kind: "rating" | "nps" | "comment";
+    score?: number | undefined;
+    comment?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+) {
+  const ok =
+    v.kind === "comment"
+      ? !!v.comment
+      : v.kind === "rating"
+        ? v.score !== undefined && v.score >= 1 && v.score <= 5
+        : v.score !== undefined;
+  if (!ok) ctx.addIssue({ code: "custom", path: ["score"], message: "widget.scoreRequired" });
+}
 
 export const widgetRequestInput = z.object({
   ...context,
@@ -186,39 +193,24 @@ export async function openWidgetRequest(
       if (!email) throw new DomainError("BAD_REQUEST", "widget.emailRequired", "email");
       const name = input.name || input.identity?.name || email;
       const accountId = who?.accountId ?? (await accountForEmail(tx, email, name));
-      const [last] = await tx.select({ n: max(requests.number) }).from(requests);
-      const number = Math.max((last?.n ?? 0) + 1, FIRST_NUMBER);
-      const now = Date.now();
-      const id = newId();
-      await tx.insert(requests).values({
-        id,
-        number,
-        accountId,
-        requesterId: who?.userId ?? null,
-        requesterName: name,
-        requesterEmail: email,
-        subject: input.subject,
-        status: "open",
-        priority: "normal",
-        channel: "widget",
-        firstResponseDueAt: now + (await targetMinutes(tx, "normal")) * 60_000,
-        lastActivityAt: now,
-        idempotencyKey: input.idempotencyKey,
-        createdAt: now,
-      });
       const context = [input.pageTitle, input.pageUrl, input.product && `#${input.product}`]
         .filter(Boolean)
         .join(" · ");
-      await addMessage(
+      const { number } = await insertRequest(
         tx,
-        { id, accountId },
-        { id: who?.userId ?? null, name, fromStaff: false },
-        "public",
+        {
+          accountId,
+          requesterId: who?.userId ?? null,
+          requesterName: name,
+          requesterEmail: email,
+          subject: input.subject,
+          channel: "widget",
+          idempotencyKey: input.idempotencyKey,
+        },
+        { id: who?.userId ?? null, name },
         context ? `${input.message}\n\n— ${context}` : input.message,
         noFiles,
       );
-      await recordChange(tx, id, { id: null, name }, "created", null, "open");
-      await publishEvent(tx, { requestId: id, accountId, public: true });
       return { ok: true as const, number };
     });
   } catch (error) {
