@@ -48,9 +48,7 @@ describe.skipIf(!hasChromium)("feedback in the browser", () => {
     ).toBe(0);
 
     await customer.reload();
-    expect(await customer.getByText("Sorry, Jón! We have spoken to the carrier.").count()).toBe(
-      1,
-    );
+    expect(await customer.getByText("Sorry, Jón! We have spoken to the carrier.").count()).toBe(1);
     await expect
       .poll(() => mailed("jon@nordurljos.example.com", "We read your feedback"), {
         timeout: 5000,
