@@ -146,6 +146,9 @@ const streamColumns = {
   userName: users.name,
   siteName: sites.name,
   followedUpAt: feedback.followedUpAt,
+  followedUpByName: sql<
+    string | null
+  >`(select ${users.name} from ${users} where ${users.id} = ${feedback.followedUpBy})`,
   followUpRequestId: feedback.followUpRequestId,
 };
 

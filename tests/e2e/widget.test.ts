@@ -4,6 +4,7 @@ import { createClient } from "@libsql/client";
 import { describe, expect, inject, it } from "vitest";
 import { WIDGET_BUDGETS, WIDGET_TOTAL_BUDGET, widgetSizes } from "../../scripts/widget-sizes.mjs";
 import { hasChromium, useBrowserPage } from "../helpers/browser";
+import { startServer } from "../helpers/server";
 
 const base = inject("baseUrl");
 const dbUrl = inject("dbUrl");
@@ -67,6 +68,37 @@ describe("the widget door over HTTP", () => {
     );
     expect(refused.status).toBe(403);
     expect(refused.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("limits a visitor's submissions with 429 and Retry-After", async () => {
+    // A server of its own: using up the limit here must not block the other tests' visitor.
+    const server = await startServer();
+    try {
+      const client = createClient({ url: server.dbUrl });
+      const key = String(
+        (await client.execute("select public_key from sites where name = 'Demo shop'")).rows[0]
+          ?.public_key,
+      );
+      client.close();
+      let last: Response | undefined;
+      for (let i = 0; i < 21; i++) {
+        last = await fetch(`${server.url}/api/widget/feedback`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: server.demoUrl },
+          body: JSON.stringify({
+            site: key,
+            idempotencyKey: `rate-${String(i).padStart(16, "0")}`,
+            kind: "rating",
+            score: 4,
+          }),
+        });
+      }
+      expect(last!.status).toBe(429);
+      expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await last!.json()).toMatchObject({ error: { message: "widget.tooMany" } });
+    } finally {
+      await server.stop();
+    }
   });
 
   it("answers bad input with a message key the widget shows, and stores nothing", async () => {
@@ -203,6 +235,44 @@ describe.skipIf(!hasChromium)("the widget in the browser", () => {
     expect(
       (await query("select id from feedback where comment = ?", ["Offline but honest"])).length,
     ).toBe(1);
+  });
+
+  it("keeps a submission while the server is down and stores it once when it is back", async () => {
+    const first = await startServer({}, { keep: true });
+    let second: Awaited<ReturnType<typeof startServer>> | undefined;
+    try {
+      const page = ui.page;
+      await page.goto(`${first.demoUrl}/`);
+      await page.getByRole("button", { name: "Feedback" }).click();
+      await page.getByRole("radio", { name: "1 of 5" }).check();
+      await page.getByLabel("Comment (optional)").fill("Sent while the server was down");
+      const port = new URL(first.url).port;
+      await first.stop(); // the portal (and the demo page's own server) are gone; the page stays open
+      ui.expected.push(/ERR_CONNECTION_REFUSED|Failed to fetch/);
+      await page.getByRole("button", { name: "Send" }).click();
+      await page.getByText("You seem to be offline. We will send it as soon as we can.").waitFor();
+      second = await startServer({ PORT: port, DATABASE_URL: first.dbUrl, DEMO_PORT: "0" });
+      const count = async () => {
+        const client = createClient({ url: first.dbUrl });
+        try {
+          return Number(
+            (
+              await client.execute({
+                sql: "select count(*) n from feedback where comment = ?",
+                args: ["Sent while the server was down"],
+              })
+            ).rows[0]?.n,
+          );
+        } finally {
+          client.close();
+        }
+      };
+      await expect.poll(count, { timeout: 15_000 }).toBe(1);
+      await page.waitForTimeout(3000); // later retries, if any, must not add a second row
+      expect(await count()).toBe(1);
+    } finally {
+      await second?.stop();
+    }
   });
 
   it("retries after a server error and is stored once", async () => {

@@ -24,11 +24,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+/** `keep`: leave the temporary folder (database, mail) when stopping, to start again over it. */
+export async function startServer(
+  env: Record<string, string> = {},
+  { keep = false } = {},
+): Promise<RunningServer> {
   if (!existsSync("dist/main.mjs"))
     throw new Error("No build: run `npm run build` before the e2e tests.");
   const dir = mkdtempSync(join(tmpdir(), "tengsl-e2e-"));
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dbUrl = `file:${join(dir, "tengsl.db")}`;
   const mailDir = join(dir, "mail");
@@ -79,7 +83,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       const code = await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
       return code;
     },
   };
