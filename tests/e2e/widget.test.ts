@@ -75,10 +75,9 @@ describe("the widget door over HTTP", () => {
     const server = await startServer();
     try {
       const client = createClient({ url: server.dbUrl });
-      const key = String(
-        (await client.execute("select public_key from sites where name = 'Demo shop'")).rows[0]
-          ?.public_key,
-      );
+      const [row] = (await client.execute("select public_key from sites where name = 'Demo shop'"))
+        .rows as unknown as { public_key: string }[];
+      const key = row!.public_key;
       client.close();
       let last: Response | undefined;
       for (let i = 0; i < 21; i++) {
