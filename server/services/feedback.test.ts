@@ -101,11 +101,34 @@ describe("following up", () => {
     const request = await as(agent).staff.requests.byId({ id: requestId });
     expect(request).toMatchObject({ priority: "high", status: "open", requesterName: "Anna Jóns" });
     expect(request.messages[0]!.body).toBe("Broken on arrival");
-    const stream = await as(agent).staff.feedback.stream({});
+    const { rows: stream } = await as(agent).staff.feedback.stream({});
     expect(stream[0]).toMatchObject({ followUpRequestId: requestId });
     await expect(as(agent).staff.feedback.toRequest({ id: "nope" })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+  });
+});
+
+describe("the stream", () => {
+  it("pages through rows of the same millisecond without skipping or repeating any", async () => {
+    const now = Date.now();
+    await t.db.insert(feedback).values(
+      Array.from({ length: 7 }, (_, i) => ({
+        id: `f${i}`,
+        kind: "comment" as const,
+        comment: `c${i}`,
+        createdAt: now,
+      })),
+    );
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await as(agent).staff.feedback.stream({ limit: 3, cursor });
+      seen.push(...page.rows.map((r) => r.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen.sort()).toEqual(["f0", "f1", "f2", "f3", "f4", "f5", "f6"]);
   });
 });
 

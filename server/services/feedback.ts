@@ -1,7 +1,7 @@
 // Feedback as the customer and the relationship team see it: NPS, ratings and comments from the portal
 // (the same storage and rules as the widget's), the history with the company's replies, the follow-up of
 // unhappy answers (reply by mail, or turn into a request), and the analytics over all of it.
-import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { newId } from "../../db/ids";
@@ -10,6 +10,7 @@ import type { CustomerActor, StaffActor } from "../actor";
 import { DomainError, notFound } from "../errors";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
+import { decodeCursor, encodeCursor } from "./cursor";
 import { insertRequest, noFiles } from "./requests";
 import { scoreRule } from "./widget";
 
@@ -109,6 +110,13 @@ export async function ordersToRate(db: Db, actor: CustomerActor) {
     .limit(5);
 }
 
+const after = (c: { at: number; id: string }) =>
+  or(lt(feedback.createdAt, c.at), and(eq(feedback.createdAt, c.at), lt(feedback.id, c.id)));
+
+/** The cursor for the page after these rows. */
+export const streamCursor = (row: { createdAt: number; id: string }) =>
+  encodeCursor({ at: row.createdAt, id: row.id });
+
 /** Unhappy answers nobody has followed up: NPS detractors (0–6) and ratings or CSAT of 1–2. */
 const unhappy = sql`((${feedback.kind} = 'nps' and ${feedback.score} <= 6) or (${feedback.kind} in ('rating', 'csat') and ${feedback.score} <= 2))`;
 
@@ -118,8 +126,8 @@ export const analyticsInput = z.object({
   siteId: z.string().max(64).optional(),
 });
 export const streamInput = analyticsInput.extend({
-  /** Rows created before this time: the next page of the stream. */
-  before: z.number().int().nonnegative().optional(),
+  /** Where the last page ended (keyset on time and id, so rows of the same millisecond are not skipped). */
+  cursor: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(500).default(50),
 });
 export type AnalyticsInput = z.output<typeof analyticsInput>;
@@ -253,7 +261,7 @@ export async function feedbackAnalytics(db: Db, _actor: StaffActor, input: Analy
 export function feedbackStream(
   db: Db,
   _actor: StaffActor,
-  { before, limit, ...input }: z.output<typeof streamInput>,
+  { cursor, limit, ...input }: z.output<typeof streamInput>,
 ) {
   return db
     .select(streamColumns)
@@ -261,9 +269,7 @@ export function feedbackStream(
     .leftJoin(accounts, eq(accounts.id, feedback.accountId))
     .leftJoin(users, eq(users.id, feedback.userId))
     .leftJoin(sites, eq(sites.id, feedback.siteId))
-    .where(
-      and(...filters(input), before === undefined ? undefined : lt(feedback.createdAt, before)),
-    )
+    .where(and(...filters(input), cursor === undefined ? undefined : after(decodeCursor(cursor))))
     .orderBy(desc(feedback.createdAt), desc(feedback.id))
     .limit(limit);
 }

@@ -7,6 +7,7 @@ import {
   followUpInput,
   needsFollowUp,
   replyToFeedback,
+  streamCursor,
   streamInput,
 } from "../../services/feedback";
 import { listSiteNames } from "../../services/sites";
@@ -16,9 +17,11 @@ export const staffFeedbackRouter = router({
   analytics: staffProcedure
     .input(analyticsInput)
     .query(({ ctx, input }) => feedbackAnalytics(ctx.db, ctx.actor, input)),
-  stream: staffProcedure
-    .input(streamInput)
-    .query(({ ctx, input }) => feedbackStream(ctx.db, ctx.actor, input)),
+  stream: staffProcedure.input(streamInput).query(async ({ ctx, input }) => {
+    const rows = await feedbackStream(ctx.db, ctx.actor, input);
+    const last = rows.at(-1);
+    return { rows, nextCursor: rows.length === input.limit && last ? streamCursor(last) : null };
+  }),
   sites: staffProcedure.query(({ ctx }) => listSiteNames(ctx.db)),
   needsFollowUp: staffProcedure.query(({ ctx }) => needsFollowUp(ctx.db, ctx.actor)),
   reply: staffProcedure

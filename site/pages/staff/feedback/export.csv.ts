@@ -11,7 +11,7 @@ export const GET: APIRoute = ({ locals, url }) => {
     to: to === undefined ? undefined : to + DAY_MS,
   };
   const encoder = new TextEncoder();
-  let before: number | undefined;
+  let cursor: string | undefined;
   let done = false;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -34,8 +34,8 @@ export const GET: APIRoute = ({ locals, url }) => {
     },
     async pull(controller) {
       if (done) return controller.close();
-      const rows = await locals.trpc.staff.feedback.stream({ ...filter, before, limit: 500 });
-      for (const r of rows) {
+      const page = await locals.trpc.staff.feedback.stream({ ...filter, cursor, limit: 500 });
+      for (const r of page.rows) {
         controller.enqueue(
           encoder.encode(
             csvLine([
@@ -53,8 +53,8 @@ export const GET: APIRoute = ({ locals, url }) => {
           ),
         );
       }
-      before = rows.at(-1)?.createdAt;
-      done = rows.length < 500;
+      cursor = page.nextCursor ?? undefined;
+      done = page.nextCursor === null;
     },
   });
   return new Response(body, {
