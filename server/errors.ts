@@ -73,3 +73,28 @@ export function describeError(error: unknown): ErrorDescription {
 function asMessageKey(message: string): MessageKey {
   return /^[a-z]+\.[A-Za-z.]+$/.test(message) ? (message as MessageKey) : "error.invalidField";
 }
+
+/**
+ * What both tRPC doors send for an error: the message key, field errors and the HTTP status; never a
+ * stack or an internal message.
+ */
+export function errorShape({
+  shape,
+  error,
+}: {
+  shape: { code: number; data: { code: string; httpStatus: number; path?: string } };
+  error: TRPCError;
+}) {
+  const { messageKey, fieldErrors } = describeError(error);
+  return {
+    message: messageKey,
+    code: shape.code,
+    data: {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      path: shape.data.path,
+      messageKey,
+      fieldErrors,
+    },
+  };
+}

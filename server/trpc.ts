@@ -4,26 +4,13 @@ import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { requireAdmin, requireCustomer, requireSignedIn, requireStaff, type Actor } from "./actor";
 import type { Context } from "./context";
-import { asTRPCError, describeError } from "./errors";
+import { asTRPCError, errorShape } from "./errors";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   // Stacks stay in the server log; no caller ever sees one.
   isDev: false,
-  errorFormatter({ shape, error }) {
-    const { messageKey, fieldErrors } = describeError(error);
-    return {
-      message: messageKey,
-      code: shape.code,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        messageKey,
-        fieldErrors,
-      },
-    };
-  },
+  errorFormatter: errorShape,
 });
 
 export const router = t.router;

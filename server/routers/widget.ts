@@ -3,7 +3,7 @@
 import { initTRPC } from "@trpc/server";
 import type { Db } from "../../db/client";
 import { hit } from "../services/rate-limit";
-import { asTRPCError, describeError, DomainError } from "../errors";
+import { asTRPCError, DomainError, errorShape } from "../errors";
 import {
   feedbackInput,
   openWidgetRequest,
@@ -22,14 +22,7 @@ export interface WidgetContext {
 
 const t = initTRPC.context<WidgetContext>().create({
   isDev: false,
-  errorFormatter({ shape, error }) {
-    const { messageKey, fieldErrors } = describeError(error);
-    return {
-      message: messageKey,
-      code: shape.code,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, messageKey, fieldErrors },
-    };
-  },
+  errorFormatter: errorShape,
 });
 
 const procedure = t.procedure.use(async ({ next }) => {

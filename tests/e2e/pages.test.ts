@@ -35,6 +35,13 @@ const signedIn = (path: string, status = 200): Expect => ({
   agent: status,
   admin: status,
 });
+const adminOnly = (path: string): Expect => ({
+  anonymous: signInFirst(path),
+  customerA: 403,
+  customerB: 403,
+  agent: 403,
+  admin: 200,
+});
 const staffOnly = (path: string): Expect => ({
   anonymous: signInFirst(path),
   customerA: 403,
@@ -90,25 +97,13 @@ const routes: Record<string, Route> = {
   "staff/accounts/[id].astro": { path: () => `/staff/accounts/${accountOfA}`, expect: staffOnly },
   "staff/sites.astro": {
     path: () => "/staff/sites",
-    expect: (p) => ({
-      anonymous: signInFirst(p),
-      customerA: 403,
-      customerB: 403,
-      agent: 403,
-      admin: 200,
-    }),
+    expect: adminOnly,
   },
   "staff/feedback/index.astro": { path: () => "/staff/feedback", expect: staffOnly },
   "staff/feedback/export.csv.ts": { path: () => "/staff/feedback/export.csv", expect: staffOnly },
   "staff/admin.astro": {
     path: () => "/staff/admin",
-    expect: (p) => ({
-      anonymous: signInFirst(p),
-      customerA: 403,
-      customerB: 403,
-      agent: 403,
-      admin: 200,
-    }),
+    expect: adminOnly,
   },
   "staff-invite.astro": { path: () => "/staff-invite?token=nope", expect: () => everyone(200) },
   "orders/[id].astro": {
@@ -143,13 +138,7 @@ const routes: Record<string, Route> = {
   },
   "staff/api-keys.astro": {
     path: () => "/staff/api-keys",
-    expect: (p) => ({
-      anonymous: signInFirst(p),
-      customerA: 403,
-      customerB: 403,
-      agent: 403,
-      admin: 200,
-    }),
+    expect: adminOnly,
   },
   "locale.ts": { method: "POST", path: () => "/locale", expect: () => everyone("/") },
   "sign-out.ts": {
