@@ -8,6 +8,7 @@ import { DEMO_PASSWORD, demoSignIns, isEmpty, seedDemo } from "../db/seed/demo";
 import { createApp, pageServices, registerPageServices } from "./app";
 import { ConfigError, loadConfig, redactUrl, type Config } from "./config";
 import { startDemoPage } from "./demo/product-page";
+import { startHousekeeping } from "./housekeeping";
 import { createRequestListener } from "./http";
 import { startMailWorker } from "./mail/sender";
 import { createMailTransport } from "./mail/transport";
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   registerPageServices(pageServices(app));
   const mail = startMailWorker(db, createMailTransport(config));
   await app.live.start();
+  const housekeeping = startHousekeeping(db);
   const pages = dev ? await astroDevHandler(config) : await astroBuiltHandler();
 
   const server = createServer(createRequestListener(app, pages.handler));
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     await pages.stop();
     await mail.stop();
     app.live.stop();
+    housekeeping.stop();
     closeDb(db);
     clearTimeout(force);
     process.exit(0);
