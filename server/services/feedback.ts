@@ -11,7 +11,7 @@ import { DomainError, notFound } from "../errors";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { insertRequest, noFiles } from "./requests";
+import { actorName, insertRequest, noFiles } from "./requests";
 import { scoreRule } from "./widget";
 
 export const portalFeedbackInput = z
@@ -318,16 +318,13 @@ export async function replyToFeedback(
     const item = await feedbackWithPerson(tx, input.id);
     if (!item.userId || !item.email)
       throw new DomainError("BAD_REQUEST", "feedback.unknownCustomer");
-    const [me] = await tx
-      .select({ name: users.name })
-      .from(users)
-      .where(eq(users.id, actor.userId));
+    const me = await actorName(tx, actor);
     const now = Date.now();
     await tx.insert(feedbackReplies).values({
       id: newId(),
       feedbackId: item.id,
       authorId: actor.userId,
-      authorName: me?.name ?? "",
+      authorName: me.name,
       body: input.message,
       createdAt: now,
     });

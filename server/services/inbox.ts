@@ -32,6 +32,8 @@ import {
   targetMinutes,
   threadOf,
   withFiles,
+  actorName,
+  messageText,
   type FileEnv,
 } from "./requests";
 
@@ -266,11 +268,7 @@ export function listStaff(db: Db) {
 export const staffReplyInput = z.object({
   id: z.string().min(1).max(64),
   kind: z.enum(["public", "note"]),
-  message: z
-    .string({ error: "requests.messageRequired" })
-    .trim()
-    .min(1, { error: "requests.messageRequired" })
-    .max(20_000, { error: "requests.messageTooLong" }),
+  message: messageText,
   /** What the request becomes after a public reply; a note leaves it as it is. */
   status: z.enum(requestStatuses).optional(),
   attachments: attachmentsInput,
@@ -287,11 +285,7 @@ export async function staffReply(
     db.transaction(async (tx) => {
       const [request] = await tx.select().from(requests).where(eq(requests.id, input.id));
       if (!request) throw notFound();
-      const [me] = await tx
-        .select({ id: users.id, name: users.name })
-        .from(users)
-        .where(eq(users.id, actor.userId));
-      if (!me) throw notFound();
+      const me = await actorName(tx, actor);
       await addMessage(
         tx,
         request,
@@ -376,11 +370,7 @@ export async function updateRequest(
   await db.transaction(async (tx) => {
     const [request] = await tx.select().from(requests).where(eq(requests.id, input.id));
     if (!request) throw notFound();
-    const [me] = await tx
-      .select({ id: users.id, name: users.name })
-      .from(users)
-      .where(eq(users.id, actor.userId));
-    if (!me) throw notFound();
+    const me = await actorName(tx, actor);
     const now = Date.now();
     const changes: Partial<typeof requests.$inferInsert> = {};
 
@@ -455,7 +445,7 @@ async function staffName(tx: Tx, id: string, activeOnly: boolean): Promise<strin
 /** Canned replies with their placeholders filled for this request. */
 export async function cannedRepliesFor(db: Db, actor: StaffActor, requestId: string) {
   const request = await staffRequest(db, requestId);
-  const [me] = await db.select({ name: users.name }).from(users).where(eq(users.id, actor.userId));
+  const me = await actorName(db, actor);
   const order = request.orderId
     ? (
         await db
@@ -469,7 +459,7 @@ export async function cannedRepliesFor(db: Db, actor: StaffActor, requestId: str
     "customer.firstName": request.requesterName.split(" ")[0] ?? request.requesterName,
     "order.number": order?.number ?? "",
     "request.number": String(request.number),
-    "agent.name": me?.name ?? "",
+    "agent.name": me.name,
   };
   const replies = await db
     .select({ id: cannedReplies.id, title: cannedReplies.title, body: cannedReplies.body })

@@ -42,7 +42,7 @@ export interface FileEnv {
   publicUrl: URL;
 }
 
-const messageText = z
+export const messageText = z
   .string({ error: "requests.messageRequired" })
   .trim()
   .min(1, { error: "requests.messageRequired" })
@@ -155,7 +155,8 @@ export async function recordChange(
   });
 }
 
-async function actorName(
+/** The signed-in person as messages, history and mail name them. */
+export async function actorName(
   db: Db | Tx,
   actor: Actor,
 ): Promise<{ id: string; name: string; email: string; locale: "en" | "is" | null }> {
