@@ -207,6 +207,21 @@ describe.skipIf(!hasChromium)("the widget in the browser", () => {
     expect(shots[3]!.equals(shots[1]!)).toBe(true);
   });
 
+  it("explains a bad field in the visitor's words and stores nothing", async () => {
+    await ui.page.goto(`${demoUrl}/`);
+    await ui.page.getByRole("button", { name: "Feedback" }).click();
+    await ui.page.getByRole("tab", { name: "Ask for help" }).click();
+    await ui.page.getByLabel("Your name").fill("Gestur");
+    await ui.page.getByLabel("Your email").evaluate((el) => el.setAttribute("type", "text")); // past the browser's own check
+    await ui.page.getByLabel("Your email").fill("not-an-email@");
+    await ui.page.getByLabel("Subject").fill("Bad email");
+    await ui.page.getByLabel("How can we help?").fill("Hello");
+    ui.expected.push(/^400 .*\/api\/widget\/request$/);
+    await ui.page.getByRole("button", { name: "Send" }).click();
+    await ui.page.getByText("Enter an email address like name@example.com.").waitFor();
+    expect(await query("select id from requests where subject = ?", ["Bad email"])).toEqual([]);
+  });
+
   it("keeps a submission made offline and sends it exactly once when back online", async () => {
     await ui.page.goto(`${demoUrl}/`);
     await ui.page.getByRole("button", { name: "Feedback" }).click();

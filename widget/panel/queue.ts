@@ -44,13 +44,17 @@ export async function send(base: string, item: Pending): Promise<Outcome> {
     });
     const json = (await res.json().catch(() => ({}))) as {
       result?: { data?: { number?: number } };
-      error?: { message?: string };
+      error?: { message?: string; data?: { fieldErrors?: Record<string, string[]> } };
     };
     if (res.ok) return { ok: true, data: json.result?.data ?? {} };
     return {
       ok: false,
       retry: res.status >= 500 || res.status === 429,
-      messageKey: json.error?.message ?? "error",
+      // A field's own message ("enter an email like …") says more than "some input is not valid".
+      messageKey:
+        Object.values(json.error?.data?.fieldErrors ?? {})[0]?.[0] ??
+        json.error?.message ??
+        "error",
     };
   } catch {
     return { ok: false, retry: true, messageKey: "queued" };
