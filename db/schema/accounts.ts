@@ -68,6 +68,10 @@ export const users = sqliteTable(
     // Staff: mailed on every new request when set; deactivated staff cannot sign in.
     notifyNewRequests: integer("notify_new_requests", { mode: "boolean" }).notNull().default(false),
     deactivatedAt: integer("deactivated_at"),
+    // Two-factor sign-in (RFC 6238 TOTP): the shared key (base32), and when enrolment was confirmed.
+    // A key without a confirmation time is an enrolment in progress and is not asked for at sign-in.
+    totpSecret: text("totp_secret"),
+    totpEnabledAt: integer("totp_enabled_at"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
@@ -80,6 +84,21 @@ export const users = sqliteTable(
       sql`(${t.role} = 'customer') = (${t.accountId} is not null)`,
     ),
   ],
+);
+
+/** One-time codes for signing in when the authenticator is lost; stored as SHA-256, each used once. */
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("recovery_codes_user_idx").on(t.userId)],
 );
 
 export type AccountRow = typeof accounts.$inferSelect;

@@ -39,6 +39,7 @@ export const feedback = sqliteTable(
     index("feedback_request_idx").on(t.requestId),
     index("feedback_account_idx").on(t.accountId, t.createdAt),
     index("feedback_created_idx").on(t.createdAt),
+    index("feedback_site_idx").on(t.siteId, t.createdAt),
   ],
 );
 

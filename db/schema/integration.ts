@@ -25,4 +25,36 @@ export const rateLimits = sqliteTable("rate_limits", {
   key: text("key").primaryKey(),
   windowStart: integer("window_start").notNull(),
   count: integer("count").notNull(),
+  // When the key was last counted: growing delays (sign-in failures) are measured from it.
+  lastHitAt: integer("last_hit_at"),
 });
+
+/**
+ * What happened, by whom, from where: sign-ins, failed sign-ins, role and key changes, staff actions,
+ * exports. Append-only: triggers in the migration refuse UPDATE and DELETE. Actor ids carry no foreign
+ * key, so erasing a user keeps the record of what was done (the email is kept as it was then).
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    action: text("action").notNull(),
+    actorId: text("actor_id"),
+    actorEmail: text("actor_email"),
+    actorRole: text("actor_role"),
+    ip: text("ip"),
+    // What the action was done to: a user, account, request, key, site...
+    subjectType: text("subject_type"),
+    subjectId: text("subject_id"),
+    accountId: text("account_id"),
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_action_idx").on(t.action, t.at),
+    index("audit_log_actor_idx").on(t.actorId, t.at),
+  ],
+);
+
+export type AuditLogRow = typeof auditLog.$inferSelect;
