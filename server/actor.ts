@@ -7,6 +7,9 @@ export interface Actor {
   role: Role;
   /** The customer's account; null for staff. */
   accountId: string | null;
+  /** The sign-in address and the caller's IP, for the audit log; actors made by hand may leave them out. */
+  email?: string;
+  ip?: string | null;
 }
 
 export type CustomerActor = Actor & { role: "customer"; accountId: string };

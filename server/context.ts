@@ -30,7 +30,15 @@ export function createContextInner(inner: ContextInner): Context {
   const { user } = inner;
   return {
     ...inner,
-    actor: user ? { userId: user.id, role: user.role, accountId: user.accountId } : null,
+    actor: user
+      ? {
+          userId: user.id,
+          role: user.role,
+          accountId: user.accountId,
+          email: user.email,
+          ip: inner.clientIp,
+        }
+      : null,
   };
 }
 

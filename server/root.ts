@@ -9,6 +9,7 @@ import { requestsRouter } from "./routers/portal/requests";
 import { staffFeedbackRouter } from "./routers/staff/feedback";
 import { adminRouter } from "./routers/staff/admin";
 import { apiKeysRouter } from "./routers/staff/api-keys";
+import { auditRouter } from "./routers/staff/audit";
 import { staffRequestsRouter } from "./routers/staff/requests";
 import { sitesRouter } from "./routers/staff/sites";
 import { staffHomeRouter } from "./routers/staff/home";
@@ -31,6 +32,7 @@ export const appRouter = router({
     admin: adminRouter,
     sites: sitesRouter,
     feedback: staffFeedbackRouter,
+    audit: auditRouter,
   }),
 });
 

@@ -8,6 +8,7 @@ import {
   resetPasswordInput,
 } from "../services/identity";
 import { acceptStaffInvite } from "../services/admin";
+import { recordAudit, recordFailedSignIn } from "../services/audit";
 import { publicProcedure, router } from "../trpc";
 import { setLocaleInput } from "../services/accounts";
 
@@ -32,12 +33,14 @@ export const authRouter = router({
   signIn: publicProcedure.input(signInInput).mutation(async ({ ctx, input }) => {
     const { userId, role } = await guardSignIn(ctx.db, input.email, ctx.clientIp, () =>
       authenticate(ctx.db, input),
-    );
+    ).catch((error: unknown) => recordFailedSignIn(ctx.db, input.email, ctx.clientIp, error));
     await startSession(ctx.auth, ctx.cookies, userId, ctx.session);
+    await recordAudit(ctx.db, { userId, role, ip: ctx.clientIp }, { action: "auth.sign_in" });
     return { role };
   }),
 
   signOut: publicProcedure.mutation(async ({ ctx }) => {
+    if (ctx.actor) await recordAudit(ctx.db, ctx.actor, { action: "auth.sign_out" });
     await endSession(ctx.auth, ctx.cookies, ctx.session);
     return { ok: true as const };
   }),
@@ -55,9 +58,9 @@ export const authRouter = router({
   /** An invited staff member chooses a password; the mailed link is the credential. */
   acceptStaffInvite: publicProcedure
     .input(resetPasswordInput)
-    .mutation(({ ctx, input }) => acceptStaffInvite(ctx.db, input)),
+    .mutation(({ ctx, input }) => acceptStaffInvite(ctx.db, input, ctx.clientIp)),
 
   resetPassword: publicProcedure
     .input(resetPasswordInput)
-    .mutation(({ ctx, input }) => resetPassword(ctx.db, input)),
+    .mutation(({ ctx, input }) => resetPassword(ctx.db, input, ctx.clientIp)),
 });

@@ -24,6 +24,7 @@ import type { MailMessage } from "../mail/outbox";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
 import { emailField, isUniqueViolation, nameField } from "./accounts";
+import { changedFields, recordAudit } from "./audit";
 import { type resetPasswordInput } from "./identity";
 import { defaultTargets } from "./requests";
 
@@ -72,16 +73,22 @@ export function listCategories(db: Db, includeArchived = false) {
 
 export async function createCategory(
   db: Db,
-  _actor: AdminActor,
+  actor: AdminActor,
   input: z.output<typeof categoryInput>,
 ) {
   const existing = await listCategories(db, true);
-  await db.insert(categories).values({ id: newId(), ...input, position: existing.length });
+  const id = newId();
+  await db.insert(categories).values({ id, ...input, position: existing.length });
+  await recordAudit(db, actor, {
+    action: "settings.category_created",
+    subject: { type: "category", id },
+    detail: { name: input.nameEn },
+  });
 }
 
 export async function setCategoryArchived(
   db: Db,
-  _actor: AdminActor,
+  actor: AdminActor,
   id: string,
   archived: boolean,
 ) {
@@ -89,8 +96,13 @@ export async function setCategoryArchived(
     .update(categories)
     .set({ archivedAt: archived ? Date.now() : null })
     .where(eq(categories.id, id))
-    .returning({ id: categories.id });
+    .returning({ id: categories.id, name: categories.nameEn });
   if (!row) throw notFound();
+  await recordAudit(db, actor, {
+    action: archived ? "settings.category_archived" : "settings.category_restored",
+    subject: { type: "category", id },
+    detail: { name: row.name },
+  });
 }
 
 export function listCannedReplies(db: Db, _actor: StaffActor) {
@@ -102,18 +114,25 @@ export function listCannedReplies(db: Db, _actor: StaffActor) {
 
 export async function createCannedReply(
   db: Db,
-  _actor: AdminActor,
+  actor: AdminActor,
   input: z.output<typeof cannedReplyInput>,
 ) {
-  await db.insert(cannedReplies).values({ id: newId(), ...input, createdAt: Date.now() });
+  const id = newId();
+  await db.insert(cannedReplies).values({ id, ...input, createdAt: Date.now() });
+  const subject = { type: "canned_reply", id } as const;
+  const detail = { name: input.title };
+  await recordAudit(db, actor, { action: "settings.canned_reply_created", subject, detail });
 }
 
-export async function deleteCannedReply(db: Db, _actor: AdminActor, id: string) {
+export async function deleteCannedReply(db: Db, actor: AdminActor, id: string) {
   const [row] = await db
     .delete(cannedReplies)
     .where(eq(cannedReplies.id, id))
-    .returning({ id: cannedReplies.id });
+    .returning({ id: cannedReplies.id, title: cannedReplies.title });
   if (!row) throw notFound();
+  const subject = { type: "canned_reply", id } as const;
+  const detail = { name: row.title };
+  await recordAudit(db, actor, { action: "settings.canned_reply_deleted", subject, detail });
 }
 
 export async function getTargets(db: Db): Promise<Record<Priority, number>> {
@@ -123,8 +142,12 @@ export async function getTargets(db: Db): Promise<Record<Priority, number>> {
   ) as Record<Priority, number>;
 }
 
-export async function setTargets(db: Db, _actor: AdminActor, input: z.output<typeof targetsInput>) {
+export async function setTargets(db: Db, actor: AdminActor, input: z.output<typeof targetsInput>) {
+  const before = await getTargets(db);
   await db.transaction(async (tx) => {
+    const changes = changedFields(before, input);
+    if (Object.keys(changes).length > 0)
+      await recordAudit(tx, actor, { action: "settings.targets_changed", detail: { changes } });
     for (const [priority, minutes] of Object.entries(input) as [Priority, number][]) {
       await tx
         .insert(responseTargets)
@@ -180,6 +203,12 @@ export async function inviteStaff(
         .select({ name: users.name })
         .from(users)
         .where(eq(users.id, actor.userId));
+      const detail = { email: input.email, role: input.role };
+      await recordAudit(tx, actor, {
+        action: "staff.invited",
+        subject: { type: "user", id },
+        detail,
+      });
       const token = await issueToken(tx, id, "staff-invite", input.email);
       const url = new URL(`/staff-invite?token=${token}`, publicUrl).href;
       await enqueueMail(
@@ -200,7 +229,11 @@ export async function inviteStaff(
 }
 
 /** The invited person chooses their password; the link works once. */
-export async function acceptStaffInvite(db: Db, input: z.output<typeof resetPasswordInput>) {
+export async function acceptStaffInvite(
+  db: Db,
+  input: z.output<typeof resetPasswordInput>,
+  ip: string | null = null,
+) {
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const used = await consumeToken(tx, input.token, "staff-invite");
@@ -213,6 +246,8 @@ export async function acceptStaffInvite(db: Db, input: z.output<typeof resetPass
       )
       .returning({ email: users.email });
     if (!user) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
+    const subject = { type: "user", id: used.userId } as const;
+    await recordAudit(tx, { userId: used.userId, ip }, { action: "staff.joined", subject });
     return user;
   });
 }
@@ -225,8 +260,13 @@ export async function setStaffActive(db: Db, actor: AdminActor, id: string, acti
       .update(users)
       .set({ deactivatedAt: active ? null : Date.now() })
       .where(and(eq(users.id, id), inArray(users.role, ["agent", "admin"])))
-      .returning({ id: users.id });
+      .returning({ id: users.id, email: users.email });
     if (!row) throw notFound();
+    await recordAudit(tx, actor, {
+      action: active ? "staff.reactivated" : "staff.deactivated",
+      subject: { type: "user", id },
+      detail: { email: row.email },
+    });
     if (!active) {
       await tx.delete(sessions).where(eq(sessions.userId, id));
       // Their open requests go back to the queue, so no customer waits on someone who left.
@@ -264,13 +304,17 @@ export async function failedMail(db: Db, _actor: AdminActor) {
 }
 
 /** Sends a failed mail again from the start. */
-export async function retryMail(db: Db, _actor: AdminActor, id: string) {
-  const [row] = await db
-    .update(outbox)
-    .set({ status: "pending", attempts: 0, nextAttemptAt: Date.now(), lastError: null })
-    .where(and(eq(outbox.id, id), eq(outbox.status, "failed")))
-    .returning({ id: outbox.id });
-  if (!row) throw notFound();
+export async function retryMail(db: Db, actor: AdminActor, id: string) {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(outbox)
+      .set({ status: "pending", attempts: 0, nextAttemptAt: Date.now(), lastError: null })
+      .where(and(eq(outbox.id, id), eq(outbox.status, "failed")))
+      .returning({ id: outbox.id, payload: outbox.payload });
+    if (!row) throw notFound();
+    const detail = { email: (row.payload as MailMessage).to };
+    await recordAudit(tx, actor, { action: "mail.resent", subject: { type: "mail", id }, detail });
+  });
 }
 
 export const staffRoles = roles.filter((r) => r !== "customer");

@@ -8,6 +8,7 @@ import { apiKeys } from "../../db/schema";
 import type { AdminActor } from "../actor";
 import { sha256 } from "../auth/email-tokens";
 import { notFound } from "../errors";
+import { recordAudit } from "./audit";
 
 export const createApiKeyInput = z.object({
   name: z
@@ -33,6 +34,8 @@ export async function createApiKey(db: Db, actor: AdminActor, name: string) {
     createdBy: actor.userId,
     createdAt: Date.now(),
   });
+  const subject = { type: "api_key", id } as const;
+  await recordAudit(db, actor, { action: "api_key.created", subject, detail: { name } });
   return { id, key };
 }
 
@@ -50,13 +53,15 @@ export async function listApiKeys(db: Db, _actor: AdminActor) {
     .orderBy(desc(apiKeys.createdAt));
 }
 
-export async function revokeApiKey(db: Db, _actor: AdminActor, id: string): Promise<void> {
+export async function revokeApiKey(db: Db, actor: AdminActor, id: string): Promise<void> {
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: Date.now() })
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
+    .returning({ id: apiKeys.id, name: apiKeys.name });
   if (!row) throw notFound();
+  const subject = { type: "api_key", id } as const;
+  await recordAudit(db, actor, { action: "api_key.revoked", subject, detail: { name: row.name } });
 }
 
 /** The key's id if the key is known and not revoked; notes when it was last used. */

@@ -10,6 +10,7 @@ import type { CustomerActor, StaffActor } from "../actor";
 import { DomainError, notFound } from "../errors";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
+import { recordAudit } from "./audit";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { actorName, insertRequest, noFiles } from "./requests";
 import { scoreRule } from "./widget";
@@ -332,6 +333,7 @@ export async function replyToFeedback(
       .update(feedback)
       .set({ followedUpAt: now, followedUpBy: actor.userId })
       .where(eq(feedback.id, item.id));
+    await recordAudit(tx, actor, followedUp(item, { by: "reply" }));
     const url = new URL("/feedback", publicUrl).href;
     await enqueueMail(
       tx,
@@ -343,6 +345,14 @@ export async function replyToFeedback(
     );
   });
 }
+
+const followedUp = (item: { id: string; accountId: string | null }, detail: { by: string }) =>
+  ({
+    action: "feedback.followed_up",
+    subject: { type: "feedback", id: item.id },
+    accountId: item.accountId,
+    detail,
+  }) as const;
 
 /** Turns feedback into a request in the inbox, linked both ways. */
 export async function feedbackToRequest(db: Db, actor: StaffActor, id: string) {
@@ -375,6 +385,7 @@ export async function feedbackToRequest(db: Db, actor: StaffActor, id: string) {
       .update(feedback)
       .set({ followedUpAt: now, followedUpBy: actor.userId, followUpRequestId: requestId })
       .where(eq(feedback.id, id));
+    await recordAudit(tx, actor, followedUp(item, { by: "request" }));
     return { requestId };
   });
 }

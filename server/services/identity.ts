@@ -24,6 +24,7 @@ import {
 import { DomainError, notFound } from "../errors";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
+import { recordAudit } from "./audit";
 import { emailField, sendVerification, syncMembership } from "./accounts";
 import { itemColumns } from "./orders";
 
@@ -115,6 +116,7 @@ export async function requestPasswordReset(
 export async function resetPassword(
   db: Db,
   input: z.output<typeof resetPasswordInput>,
+  ip: string | null = null,
 ): Promise<void> {
   const passwordHash = await hashPassword(input.password);
   await db.transaction(async (tx) => {
@@ -130,6 +132,9 @@ export async function resetPassword(
     await revokeTokens(tx, used.userId);
     await tx.delete(sessions).where(eq(sessions.userId, used.userId));
     await syncMembership(tx, used.userId);
+    // Following the mailed link proves the address, so the user is the actor.
+    const subject = { type: "user", id: used.userId } as const;
+    await recordAudit(tx, { userId: used.userId, ip }, { action: "auth.password_reset", subject });
   });
 }
 
@@ -147,6 +152,7 @@ export async function changePassword(
     await tx
       .delete(sessions)
       .where(and(eq(sessions.userId, actor.userId), ne(sessions.id, sessionKey(currentSessionId))));
+    await recordAudit(tx, actor, { action: "auth.password_changed", subject: self(actor) });
   });
 }
 
@@ -212,6 +218,11 @@ export async function confirmEmailChange(
       }),
     );
     await syncMembership(tx, actor.userId);
+    await recordAudit(tx, actor, {
+      action: "auth.email_changed",
+      subject: self(actor),
+      detail: { email: { from: before.email, to: used.email } },
+    });
   });
 }
 
@@ -263,6 +274,7 @@ export async function exportData(db: Db, actor: Actor) {
     .select({ createdAt: sessions.createdAt, expiresAt: sessions.expiresAt })
     .from(sessions)
     .where(eq(sessions.userId, actor.userId));
+  await recordAudit(db, actor, { action: "account.exported", subject: self(actor) });
   return {
     exportedAt: new Date().toISOString(),
     profile: {
@@ -304,6 +316,7 @@ export async function deleteAccount(
   const user = await checkPassword(db, actor, input.password, "password");
   if (user.role !== "customer") throw new DomainError("FORBIDDEN", "error.forbidden");
   await db.transaction(async (tx) => {
+    await recordAudit(tx, actor, { action: "account.deleted", subject: self(actor) });
     await tx
       .update(orders)
       .set({ placedByEmail: null, placedByName: null })
@@ -341,5 +354,7 @@ async function checkPassword(db: Db, actor: Actor, password: string, field: stri
     throw new DomainError("BAD_REQUEST", "auth.wrongPassword", field);
   return user;
 }
+
+const self = (actor: Actor) => ({ type: "user", id: actor.userId }) as const;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

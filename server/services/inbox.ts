@@ -25,6 +25,7 @@ import { publishEvent } from "../events/live";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
 import { attachmentsInput } from "./attachments";
+import { recordAudit, type AuditEntry } from "./audit";
 import { decodeCursor, encodeCursor } from "./cursor";
 import {
   addMessage,
@@ -297,9 +298,13 @@ export async function staffReply(
       const now = Date.now();
       if (input.kind === "note") {
         await tx.update(requests).set({ lastActivityAt: now }).where(eq(requests.id, request.id));
+        await recordAudit(tx, actor, auditOf(request, "request.noted"));
         return;
       }
       const status = input.status ?? "pending";
+      const changes =
+        status === request.status ? {} : { status: { from: request.status, to: status } };
+      await recordAudit(tx, actor, auditOf(request, "request.replied", changes));
       await tx
         .update(requests)
         .set({
@@ -373,6 +378,7 @@ export async function updateRequest(
     const me = await actorName(tx, actor);
     const now = Date.now();
     const changes: Partial<typeof requests.$inferInsert> = {};
+    const audited: Record<string, { from: string | null; to: string | null }> = {};
 
     if (input.status && input.status !== request.status) {
       changes.status = input.status;
@@ -381,6 +387,7 @@ export async function updateRequest(
           ? (request.resolvedAt ?? now)
           : null;
       await recordChange(tx, request.id, me, "status", request.status, input.status);
+      audited.status = { from: request.status, to: input.status };
     }
     if (input.priority && input.priority !== request.priority) {
       changes.priority = input.priority;
@@ -388,6 +395,7 @@ export async function updateRequest(
         changes.firstResponseDueAt =
           request.createdAt + (await targetMinutes(tx, input.priority)) * 60_000;
       await recordChange(tx, request.id, me, "priority", request.priority, input.priority);
+      audited.priority = { from: request.priority, to: input.priority };
     }
     if (input.categoryId !== undefined && input.categoryId !== request.categoryId) {
       const to = input.categoryId ? await categoryName(tx, input.categoryId) : null;
@@ -396,6 +404,7 @@ export async function updateRequest(
       const from = request.categoryId ? await categoryName(tx, request.categoryId) : null;
       changes.categoryId = input.categoryId;
       await recordChange(tx, request.id, me, "category", from, to);
+      audited.category = { from, to };
     }
     if (input.assigneeId !== undefined && input.assigneeId !== request.assigneeId) {
       const to = input.assigneeId ? await staffName(tx, input.assigneeId, true) : null;
@@ -404,12 +413,14 @@ export async function updateRequest(
       const from = request.assigneeId ? await staffName(tx, request.assigneeId, false) : null;
       changes.assigneeId = input.assigneeId;
       await recordChange(tx, request.id, me, "assignee", from, to);
+      audited.assignee = { from, to };
     }
     if (Object.keys(changes).length === 0) return;
     await tx
       .update(requests)
       .set({ ...changes, lastActivityAt: now })
       .where(eq(requests.id, request.id));
+    await recordAudit(tx, actor, auditOf(request, "request.updated", audited));
     await publishEvent(tx, {
       requestId: request.id,
       accountId: request.accountId,
@@ -418,6 +429,18 @@ export async function updateRequest(
     if (changes.status === "resolved") await mailRequester(tx, request, "resolved", publicUrl);
   });
 }
+
+/** A staff action on a request, for the audit log: its number and what changed, never the message. */
+const auditOf = (
+  request: typeof requests.$inferSelect,
+  action: "request.replied" | "request.noted" | "request.updated",
+  changes: Record<string, unknown> = {},
+): AuditEntry => ({
+  action,
+  subject: { type: "request", id: request.id },
+  accountId: request.accountId,
+  detail: { number: request.number, changes },
+});
 
 async function categoryName(tx: Tx, id: string): Promise<string | null> {
   const [row] = await tx

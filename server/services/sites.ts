@@ -7,6 +7,7 @@ import { newId } from "../../db/ids";
 import { sites } from "../../db/schema";
 import type { AdminActor } from "../actor";
 import { notFound } from "../errors";
+import { changedFields, recordAudit } from "./audit";
 
 const origin = z
   .string()
@@ -43,35 +44,44 @@ export function listSites(db: Db, _actor: AdminActor) {
   return db.select().from(sites).orderBy(asc(sites.name));
 }
 
-export async function createSite(db: Db, _actor: AdminActor, input: z.output<typeof siteInput>) {
+export async function createSite(db: Db, actor: AdminActor, input: z.output<typeof siteInput>) {
   const id = newId();
   await db
     .insert(sites)
     .values({ id, ...input, publicKey: key(), identitySecret: secret(), createdAt: Date.now() });
+  const subject = { type: "site", id } as const;
+  await recordAudit(db, actor, { action: "site.created", subject, detail: { name: input.name } });
   return id;
 }
 
 export async function updateSite(
   db: Db,
-  _actor: AdminActor,
+  actor: AdminActor,
   { id, ...input }: z.output<typeof updateSiteInput>,
 ) {
-  const [row] = await db
-    .update(sites)
-    .set(input)
-    .where(eq(sites.id, id))
-    .returning({ id: sites.id });
-  if (!row) throw notFound();
+  await db.transaction(async (tx) => {
+    const [before] = await tx.select().from(sites).where(eq(sites.id, id));
+    if (!before) throw notFound();
+    await tx.update(sites).set(input).where(eq(sites.id, id));
+    const detail = { name: input.name, changes: changedFields(before, input) };
+    await recordAudit(tx, actor, { action: "site.updated", subject: { type: "site", id }, detail });
+  });
 }
 
 /** New public key and identity secret: old snippets and old signed identities stop working at once. */
-export async function rotateSiteKeys(db: Db, _actor: AdminActor, id: string) {
+export async function rotateSiteKeys(db: Db, actor: AdminActor, id: string) {
   const [row] = await db
     .update(sites)
     .set({ publicKey: key(), identitySecret: secret() })
     .where(eq(sites.id, id))
-    .returning({ id: sites.id });
+    .returning({ id: sites.id, name: sites.name });
   if (!row) throw notFound();
+  const subject = { type: "site", id } as const;
+  await recordAudit(db, actor, {
+    action: "site.secret_rotated",
+    subject,
+    detail: { name: row.name },
+  });
 }
 
 /** Every origin some site allows: the widget door answers CORS preflights for these alone. */

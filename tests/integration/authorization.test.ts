@@ -246,6 +246,7 @@ const procedures: Record<string, Entry> = {
     onlyRefusals: "server/services/api-keys.test.ts",
     input: () => ({ id: "x" }),
   },
+  "staff.audit.list": { access: "admin", input: () => ({ action: "auth.sign_in" }) },
 };
 
 beforeAll(async () => {

@@ -11,17 +11,25 @@ import {
   streamInput,
 } from "../../services/feedback";
 import { listSiteNames } from "../../services/sites";
+import { recordAudit } from "../../services/audit";
 import { router, staffProcedure } from "../../trpc";
 
 export const staffFeedbackRouter = router({
   analytics: staffProcedure
     .input(analyticsInput)
     .query(({ ctx, input }) => feedbackAnalytics(ctx.db, ctx.actor, input)),
-  stream: staffProcedure.input(streamInput).query(async ({ ctx, input }) => {
-    const rows = await feedbackStream(ctx.db, ctx.actor, input);
-    const last = rows.at(-1);
-    return { rows, nextCursor: rows.length === input.limit && last ? streamCursor(last) : null };
-  }),
+  /** `forExport` on the first page records the download (CSV) in the audit log. */
+  stream: staffProcedure
+    .input(streamInput.extend({ forExport: z.boolean().optional() }))
+    .query(async ({ ctx, input: { forExport, ...input } }) => {
+      if (forExport && !input.cursor) {
+        const detail = { from: input.from, to: input.to, siteId: input.siteId };
+        await recordAudit(ctx.db, ctx.actor, { action: "feedback.exported", detail });
+      }
+      const rows = await feedbackStream(ctx.db, ctx.actor, input);
+      const last = rows.at(-1);
+      return { rows, nextCursor: rows.length === input.limit && last ? streamCursor(last) : null };
+    }),
   sites: staffProcedure.query(({ ctx }) => listSiteNames(ctx.db)),
   needsFollowUp: staffProcedure.query(({ ctx }) => needsFollowUp(ctx.db, ctx.actor)),
   reply: staffProcedure

@@ -34,7 +34,12 @@ export const GET: APIRoute = ({ locals, url }) => {
     },
     async pull(controller) {
       if (done) return controller.close();
-      const page = await locals.trpc.staff.feedback.stream({ ...filter, cursor, limit: 500 });
+      const page = await locals.trpc.staff.feedback.stream({
+        ...filter,
+        cursor,
+        limit: 500,
+        forExport: true,
+      });
       for (const r of page.rows) {
         controller.enqueue(
           encoder.encode(
