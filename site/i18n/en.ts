@@ -600,6 +600,8 @@ export const en = {
   "audit.rangeInvalid": "The end date must be after the start date.",
   "audit.bySubject": "Show entries about {subject}",
   "audit.byReply": "Answered by mail",
+  "audit.yes": "yes",
+  "audit.no": "no",
   "audit.byRequest": "Turned into a request",
   "audit.subject.user": "Person",
   "audit.subject.account": "Account",

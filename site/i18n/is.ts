@@ -608,6 +608,8 @@ export const is: Catalog = {
   "audit.rangeInvalid": "Lokadagur verður að vera á eftir upphafsdegi.",
   "audit.bySubject": "Sýna færslur um {subject}",
   "audit.byReply": "Svarað með pósti",
+  "audit.yes": "já",
+  "audit.no": "nei",
   "audit.byRequest": "Gert að erindi",
   "audit.subject.user": "Manneskja",
   "audit.subject.account": "Viðskiptavinur",

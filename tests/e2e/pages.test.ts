@@ -140,6 +140,7 @@ const routes: Record<string, Route> = {
     path: () => "/staff/api-keys",
     expect: adminOnly,
   },
+  "staff/audit.astro": { path: () => "/staff/audit", expect: adminOnly },
   "locale.ts": { method: "POST", path: () => "/locale", expect: () => everyone("/") },
   "sign-out.ts": {
     method: "POST",
