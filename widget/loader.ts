@@ -1,6 +1,6 @@
 // The snippet's script (at most 1 KB gzipped): a launcher button in a Shadow DOM and a `Tengsl(...)`
-// queue. The panel loads only when the visitor reaches for the launcher, or when a submission from an
-// earlier page view still waits to be sent.
+// queue, drawn once the door says the site is on. The panel loads only when the visitor reaches for the
+// launcher, or when a submission from an earlier page view still waits to be sent.
 type Call = unknown[];
 interface TengslGlobal {
   (...args: Call): void;
@@ -43,20 +43,34 @@ interface TengslGlobal {
       },
     ));
 
+  // Until the door has said the site is on, calls wait; a switched-off site ignores them all.
+  let on = false;
   w.Tengsl = (...args: Call) => {
     if (api) api(...args);
     else {
       queue.push(args);
-      if (args[0] === "open") void load();
+      if (on && args[0] === "open") void load();
     }
   };
   launcher.addEventListener("pointerenter", () => void load(), { once: true });
   launcher.addEventListener("focus", () => void load(), { once: true });
   launcher.addEventListener("click", () => w.Tengsl!("open"));
-  const mount = () => {
-    document.body.append(host);
-    if (localStorage.getItem("tengsl:pending")) void load();
-  };
-  if (document.body) mount();
-  else addEventListener("DOMContentLoaded", mount);
+  // One small question per page view: is the site on? An admin's switch-off answers 200 {on:false} (no
+  // failed request in the host's console) and nothing is drawn; if the door cannot be reached, the
+  // launcher shows anyway so the visitor's submissions can wait offline.
+  const mount = () =>
+    fetch(
+      `${base}/api/widget/status?input=${encodeURIComponent(JSON.stringify({ site: data.site }))}`,
+    )
+      .then((r) => r.json() as Promise<{ result?: { data?: { on?: boolean } } }>)
+      .then((j) => j.result?.data?.on !== false)
+      .catch(() => true)
+      .then((yes) => {
+        if (!(on = yes)) return;
+        document.body.append(host);
+        if (localStorage.getItem("tengsl:pending") || queue.some((c) => c[0] === "open"))
+          void load();
+      });
+  if (document.body) void mount();
+  else addEventListener("DOMContentLoaded", () => void mount());
 })();

@@ -8,11 +8,15 @@ import {
   feedbackInput,
   openWidgetRequest,
   publicConfig,
+  signedVisitor,
   siteFor,
   siteKeyInput,
+  siteStatus,
   submitFeedback,
   widgetRequestInput,
+  type FeedbackInput,
 } from "../services/widget";
+import { refuseBlocked, widgetLimitKey } from "../services/widget-abuse";
 
 export interface WidgetContext {
   db: Db;
@@ -34,25 +38,31 @@ const procedure = t.procedure.use(async ({ next }) => {
 /** Submissions per visitor address and site: enough for people, too few for a script. */
 export const WIDGET_RATE = { max: 20, windowMs: 10 * 60_000 };
 
-async function throttled(ctx: WidgetContext, siteId: string) {
-  const limit = await hit(ctx.db, `widget:${siteId}:${ctx.ip}`, WIDGET_RATE);
+/** The site, if it is on and the sender is neither blocked nor over the rate limit. */
+async function admitted(ctx: WidgetContext, input: Pick<FeedbackInput, "site" | "identity">) {
+  const site = await siteFor(ctx.db, input.site, ctx.origin);
+  // Blocked senders are refused before they are counted: the busiest-senders list shows who is not yet blocked.
+  await refuseBlocked(ctx.db, site, { ip: ctx.ip, visitorId: signedVisitor(site, input.identity) });
+  const limit = await hit(ctx.db, widgetLimitKey(site.id, ctx.ip), WIDGET_RATE);
   if (!limit.allowed) throw new DomainError("TOO_MANY_REQUESTS", "widget.tooMany");
+  return site;
 }
 
 export const widgetRouter = t.router({
+  status: procedure
+    .input(siteKeyInput)
+    .query(({ ctx, input }) => siteStatus(ctx.db, input.site, ctx.origin)),
   config: procedure
     .input(siteKeyInput)
     .query(async ({ ctx, input }) => publicConfig(await siteFor(ctx.db, input.site, ctx.origin))),
-  feedback: procedure.input(feedbackInput).mutation(async ({ ctx, input }) => {
-    const site = await siteFor(ctx.db, input.site, ctx.origin);
-    await throttled(ctx, site.id);
-    return submitFeedback(ctx.db, site, input);
-  }),
-  request: procedure.input(widgetRequestInput).mutation(async ({ ctx, input }) => {
-    const site = await siteFor(ctx.db, input.site, ctx.origin);
-    await throttled(ctx, site.id);
-    return openWidgetRequest(ctx.db, site, input);
-  }),
+  feedback: procedure
+    .input(feedbackInput)
+    .mutation(async ({ ctx, input }) => submitFeedback(ctx.db, await admitted(ctx, input), input)),
+  request: procedure
+    .input(widgetRequestInput)
+    .mutation(async ({ ctx, input }) =>
+      openWidgetRequest(ctx.db, await admitted(ctx, input), input),
+    ),
 });
 
 export type WidgetRouter = typeof widgetRouter;

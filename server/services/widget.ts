@@ -55,6 +55,7 @@ export const feedbackInput = z
     comment: z.string().trim().max(2000, { error: "widget.commentTooLong" }).optional(),
   })
   .superRefine(scoreRule);
+export type FeedbackInput = z.output<typeof feedbackInput>;
 
 /** A rating is 1–5, NPS 0–10, and a comment needs words: the same for the widget and the portal. */
 export function scoreRule(
@@ -95,17 +96,33 @@ export const widgetRequestInput = z.object({
     .max(5000, { error: "requests.messageTooLong" }),
 });
 
-/** The site a key names, if the request comes from one of its origins. */
-export async function siteFor(
-  db: Db,
-  publicKey: string,
-  origin: string | undefined,
-): Promise<SiteRow> {
+/** The site a key names, if the request comes from one of its origins, whether on or off. */
+async function siteOfKey(db: Db, publicKey: string, origin: string | undefined): Promise<SiteRow> {
   const [site] = await db.select().from(sites).where(eq(sites.publicKey, publicKey));
   if (!site) throw new DomainError("NOT_FOUND", "widget.unknownSite");
   if (!origin || !site.allowedOrigins.includes(origin))
     throw new DomainError("FORBIDDEN", "widget.originNotAllowed");
   return site;
+}
+
+/** The site a key names, if the request comes from one of its origins and an admin has not switched it off. */
+export async function siteFor(
+  db: Db,
+  publicKey: string,
+  origin: string | undefined,
+): Promise<SiteRow> {
+  const site = await siteOfKey(db, publicKey, origin);
+  if (site.disabledAt !== null) throw new DomainError("FORBIDDEN", "widget.siteDisabled");
+  return site;
+}
+
+/**
+ * Whether the loader should draw the launcher. Answered with 200 either way, so a switched-off site
+ * costs the host page no failed request in its console; every other call of an off site gets 403.
+ */
+export async function siteStatus(db: Db, publicKey: string, origin: string | undefined) {
+  const site = await siteOfKey(db, publicKey, origin);
+  return { on: site.disabledAt === null };
 }
 
 export const publicConfig = (site: SiteRow) => ({
@@ -115,6 +132,23 @@ export const publicConfig = (site: SiteRow) => ({
   allowAnonymous: site.allowAnonymous,
 });
 
+/**
+ * Whether `userHash` is HMAC-SHA256(secret, userId) in hex. Compared in constant time, so the answer's
+ * timing tells nothing about how much of a guess was right; a hash of another length never matches.
+ */
+export function identityHashMatches(secret: string, userId: string, userHash: string): boolean {
+  const expected = Buffer.from(createHmac("sha256", secret).update(userId).digest("hex"));
+  const given = Buffer.from(userHash.toLowerCase());
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The visitor id to check against blocks: only a signed one, so no one can be blamed by a forged claim. */
+export function signedVisitor(site: SiteRow, identity: z.output<typeof feedbackInput>["identity"]) {
+  return identity && identityHashMatches(site.identitySecret, identity.userId, identity.userHash)
+    ? identity.userId
+    : null;
+}
+
 /** The account a signed identity names (the company's customer id, as in the ingest API), or null. */
 async function verifiedAccount(
   tx: Db | Tx,
@@ -122,11 +156,8 @@ async function verifiedAccount(
   identity: z.output<typeof feedbackInput>["identity"],
 ) {
   if (!identity) return null;
-  const expected = createHmac("sha256", site.identitySecret).update(identity.userId).digest("hex");
-  const given = Buffer.from(identity.userHash.toLowerCase());
-  if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
+  if (!identityHashMatches(site.identitySecret, identity.userId, identity.userHash))
     throw new DomainError("UNAUTHORIZED", "widget.identityRefused");
-  }
   const [account] = await tx
     .select({ id: accounts.id })
     .from(accounts)

@@ -17,6 +17,7 @@ let orderOfA = "";
 let requestOfA = "";
 let fileOfA = "";
 let accountOfA = "";
+let siteId = "";
 
 /** What each role gets (status, and the redirect target's path for 303). */
 type Expect = Record<Who, number | string>;
@@ -97,6 +98,10 @@ const routes: Record<string, Route> = {
   "staff/accounts/[id].astro": { path: () => `/staff/accounts/${accountOfA}`, expect: staffOnly },
   "staff/sites.astro": {
     path: () => "/staff/sites",
+    expect: adminOnly,
+  },
+  "staff/sites/[id].astro": {
+    path: () => `/staff/sites/${siteId}`,
     expect: adminOnly,
   },
   "staff/feedback/index.astro": { path: () => "/staff/feedback", expect: staffOnly },
@@ -192,6 +197,10 @@ beforeAll(async () => {
     await fetch(`${base}/staff/requests/${requestOfA}`, { headers: { cookie: cookies.agent! } })
   ).text();
   accountOfA = /href="\/staff\/accounts\/([\w-]+)"/.exec(staffPage)![1]!;
+  const sitesPage = await (
+    await fetch(`${base}/staff/sites`, { headers: { cookie: cookies.admin! } })
+  ).text();
+  siteId = /href="\/staff\/sites\/([\w-]+)"/.exec(sitesPage)![1]!;
 });
 
 describe("attachment downloads", () => {

@@ -147,13 +147,14 @@ describe("the widget door over HTTP", () => {
 describe.skipIf(!hasChromium)("the widget in the browser", () => {
   const ui = useBrowserPage();
 
-  it("works on another origin under hostile CSS and a strict CSP, fetching nothing before interaction", async () => {
+  it("works on another origin under hostile CSS and a strict CSP, asking only whether the site is on before interaction", async () => {
     const requested: string[] = [];
     ui.page.on("request", (r) => requested.push(new URL(r.url()).pathname));
     await ui.page.goto(`${demoUrl}/`);
     await ui.page.waitForLoadState("networkidle");
     expect(requested.filter((p) => p.startsWith("/widget") || p.startsWith("/api"))).toEqual([
       "/widget/v1/loader.js",
+      "/api/widget/status",
     ]);
 
     const launcher = ui.page.getByRole("button", { name: "Feedback" });

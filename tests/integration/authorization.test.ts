@@ -39,6 +39,7 @@ let orderOfA = "";
 let accountA = "";
 let requestOfA = "";
 let fileOfA = "";
+let siteOfMatrix = "";
 
 /** Who may call each procedure, and an input that is valid for it. */
 const procedures: Record<string, Entry> = {
@@ -239,6 +240,20 @@ const procedures: Record<string, Entry> = {
     onlyRefusals: "server/services/widget.test.ts",
     input: () => ({ id: "x" }),
   },
+  // Widget abuse controls (issue 6): admins only.
+  "staff.sites.setEnabled": { access: "admin", input: () => ({ id: siteOfMatrix, on: true }) },
+  "staff.sites.rates": { access: "admin", input: () => ({ id: siteOfMatrix }) },
+  "staff.sites.senders": { access: "admin", input: () => ({ id: siteOfMatrix }) },
+  "staff.sites.blocks": { access: "admin", input: () => ({ id: siteOfMatrix }) },
+  "staff.sites.block": {
+    access: "admin",
+    input: () => ({ siteId: siteOfMatrix, kind: "ip", value: "203.0.113.9", hours: 1 }),
+  },
+  "staff.sites.unblock": {
+    access: "admin",
+    onlyRefusals: "server/services/widget-abuse.test.ts",
+    input: () => ({ siteId: siteOfMatrix, id: "x" }),
+  },
   "staff.apiKeys.list": { access: "admin" },
   "staff.apiKeys.create": { access: "admin", input: () => ({ name: "Matrix key" }) },
   "staff.apiKeys.revoke": {
@@ -288,6 +303,10 @@ beforeAll(async () => {
   });
   requestOfA = created.id;
   fileOfA = (await t.db.select({ id: attachments.id }).from(attachments))[0]!.id;
+  siteOfMatrix = await callerAs(t.db, people.admin).caller.staff.sites.create({
+    name: "Matrix shop",
+    allowedOrigins: ["https://shop.example.com"],
+  });
 });
 afterAll(() => t.close());
 

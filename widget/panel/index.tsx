@@ -47,17 +47,19 @@ export function start(o: Options) {
   void fetch(
     `${o.base}/api/widget/config?input=${encodeURIComponent(JSON.stringify({ site: o.site }))}`,
   )
-    .then((r) =>
-      r.ok
-        ? (r.json() as Promise<{
-            result: {
-              data: { color: string; position: "left" | "right"; allowAnonymous: boolean };
-            };
-          }>)
-        : null,
+    .then(
+      (r) =>
+        r.json() as Promise<{
+          result?: {
+            data: { color: string; position: "left" | "right"; allowAnonymous: boolean };
+          };
+          error?: { message?: string };
+        }>,
     )
     .then((json) => {
-      const config = json?.result.data;
+      // Switched off since this page was opened: the widget leaves the page.
+      if (json.error?.message === "widget.siteDisabled") return o.root.host.remove();
+      const config = json.result?.data;
       if (!config) return;
       (o.root.host as HTMLElement).style.setProperty("--tengsl-color", config.color);
       o.launcher.style.background = config.color;
