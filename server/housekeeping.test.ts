@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { emailTokens, events, rateLimits, sessions } from "../db/schema";
+import { emailTokens, events, rateLimits, sessions, sites, widgetBlocks } from "../db/schema";
 import { createUser } from "../tests/factories/people";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
 import { cleanUp } from "./housekeeping";
@@ -57,6 +57,19 @@ describe("cleanUp", () => {
       { key: "old", windowStart: now - 2 * day, count: 3 },
       { key: "current", windowStart: now, count: 1 },
     ]);
+    await t.db.insert(sites).values({
+      id: "site",
+      name: "Shop",
+      publicKey: "pk",
+      identitySecret: "secret",
+      allowedOrigins: [],
+      createdAt: now,
+    });
+    const block = { siteId: "site", kind: "ip" as const, createdAt: now - day };
+    await t.db.insert(widgetBlocks).values([
+      { ...block, id: "ran-out", value: "192.0.2.1", until: now - 1 },
+      { ...block, id: "in-force", value: "192.0.2.2", until: now + 1 },
+    ]);
     await cleanUp(t.db, now);
     expect((await t.db.select({ id: sessions.id }).from(sessions)).map((r) => r.id)).toEqual([
       "live",
@@ -70,5 +83,8 @@ describe("cleanUp", () => {
     expect((await t.db.select({ key: rateLimits.key }).from(rateLimits)).map((r) => r.key)).toEqual(
       ["current"],
     );
+    expect(
+      (await t.db.select({ id: widgetBlocks.id }).from(widgetBlocks)).map((r) => r.id),
+    ).toEqual(["in-force"]);
   });
 });

@@ -1,8 +1,9 @@
 // Hourly tidying of tables that only grow: expired sessions, used or expired mail links, old live
-// events (pages catch up from the last minute or so, never a day), and spent rate-limit windows.
+// events (pages catch up from the last minute or so, never a day), spent rate-limit windows, and widget
+// blocks that have run out.
 import { and, isNotNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { emailTokens, events, rateLimits, sessions } from "../db/schema";
+import { emailTokens, events, rateLimits, sessions, widgetBlocks } from "../db/schema";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -19,6 +20,7 @@ export async function cleanUp(db: Db, now = Date.now()): Promise<void> {
     );
   await db.delete(events).where(lt(events.createdAt, now - DAY));
   await db.delete(rateLimits).where(lt(rateLimits.windowStart, now - DAY));
+  await db.delete(widgetBlocks).where(lt(widgetBlocks.until, now));
 }
 
 export function startHousekeeping(db: Db) {

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
-import { count, eq } from "drizzle-orm";
+import { count, eq, like } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { feedback, rateLimits, requests, sites, widgetBlocks } from "../../db/schema";
+import { auditLog, feedback, rateLimits, requests, sites, widgetBlocks } from "../../db/schema";
 import { supportCast } from "../../tests/factories/requests";
 import { callerAs } from "../../tests/helpers/caller";
 import { createTestDb, type TestDb } from "../../tests/helpers/db";
@@ -198,6 +198,22 @@ describe("blocking senders", () => {
     await unblockSender(t.db, adminActor(), { siteId: site.id, id: block!.id });
     expect(await t.db.select().from(widgetBlocks)).toEqual([]);
     await expect(refuseBlocked(t.db, site, sender, now)).resolves.toBeUndefined();
+
+    // Each block and unblock is in the audit log, with what was blocked and for how long.
+    const logged = await t.db
+      .select({ action: auditLog.action, detail: auditLog.detail, actorId: auditLog.actorId })
+      .from(auditLog)
+      .where(like(auditLog.action, "widget.%"))
+      .orderBy(auditLog.at, auditLog.id);
+    expect(logged.map((e) => e.action).sort()).toEqual([
+      "widget.blocked",
+      "widget.blocked",
+      "widget.unblocked",
+    ]);
+    expect(logged.every((e) => e.actorId === cast.admin.id)).toBe(true);
+    expect(logged.map((e) => e.detail)).toContainEqual(
+      expect.objectContaining({ kind: "ip", value: "203.0.113.9", hours: 720 }),
+    );
   });
 
   it("refuses bad block input and another site's block ids, changing nothing", async () => {

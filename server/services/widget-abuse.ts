@@ -9,6 +9,7 @@ import { feedback, rateLimits, sites, widgetBlockKinds, widgetBlocks } from "../
 import type { SiteRow } from "../../db/schema";
 import type { AdminActor } from "../actor";
 import { DomainError, notFound } from "../errors";
+import { recordAudit } from "./audit";
 
 export const HOUR_MS = 60 * 60 * 1000;
 /** How long a block may last, in hours: an hour, a day, a week, thirty days. */
@@ -54,16 +55,23 @@ async function requireSite(db: Db, id: string) {
 /** Off: the widget door refuses every call for the site and the loader shows nothing. On: as before. */
 export async function setSiteEnabled(
   db: Db,
-  _actor: AdminActor,
+  actor: AdminActor,
   { id, on }: z.output<typeof setEnabledInput>,
   now = Date.now(),
 ) {
-  const [row] = await db
-    .update(sites)
-    .set({ disabledAt: on ? null : now })
-    .where(eq(sites.id, id))
-    .returning({ id: sites.id });
-  if (!row) throw notFound();
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(sites)
+      .set({ disabledAt: on ? null : now })
+      .where(eq(sites.id, id))
+      .returning({ id: sites.id, name: sites.name });
+    if (!row) throw notFound();
+    await recordAudit(tx, actor, {
+      action: on ? "widget.site_enabled" : "widget.site_disabled",
+      subject: { type: "site", id },
+      detail: { name: row.name },
+    });
+  });
 }
 
 /** Bars an IP address or a visitor id from the site's widget until the chosen time has passed. */
@@ -92,20 +100,32 @@ export async function blockSender(db: Db, actor: AdminActor, input: BlockInput, 
       createdBy: actor.userId,
       createdAt: now,
     });
+    await recordAudit(tx, actor, {
+      action: "widget.blocked",
+      subject: { type: "site", id: input.siteId },
+      detail: { kind: input.kind, value, hours: input.hours, reason: input.reason || null },
+    });
   });
   return id;
 }
 
 export async function unblockSender(
   db: Db,
-  _actor: AdminActor,
+  actor: AdminActor,
   { siteId, id }: z.output<typeof unblockInput>,
 ) {
-  const [row] = await db
-    .delete(widgetBlocks)
-    .where(and(eq(widgetBlocks.id, id), eq(widgetBlocks.siteId, siteId)))
-    .returning({ id: widgetBlocks.id });
-  if (!row) throw notFound();
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(widgetBlocks)
+      .where(and(eq(widgetBlocks.id, id), eq(widgetBlocks.siteId, siteId)))
+      .returning({ kind: widgetBlocks.kind, value: widgetBlocks.value });
+    if (!row) throw notFound();
+    await recordAudit(tx, actor, {
+      action: "widget.unblocked",
+      subject: { type: "site", id: siteId },
+      detail: { kind: row.kind, value: row.value },
+    });
+  });
 }
 
 /** Blocks still in force, the soonest to end first; expired ones simply no longer match. */
