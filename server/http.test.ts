@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import { isCrossOriginWrite } from "./http";
+import type { App } from "./app";
+import { isCrossOriginWrite, securityHeaders } from "./http";
 
 const origin = "https://portal.example.com";
 const req = (method: string, headers: Record<string, string> = {}) =>
@@ -33,5 +34,29 @@ describe("isCrossOriginWrite", () => {
       false,
     );
     expect(isCrossOriginWrite(req("POST"), origin)).toBe(false);
+  });
+});
+
+describe("securityHeaders", () => {
+  const appAt = (publicUrl: string, dev = false) =>
+    ({ config: { publicUrl: new URL(publicUrl), dev } }) as unknown as App;
+
+  it("asks browsers to keep to https only when Tengsl is served over https", () => {
+    expect(securityHeaders(appAt("https://portal.example.com"))).toMatchObject({
+      "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    });
+    expect(securityHeaders(appAt("http://localhost:4321"))).not.toHaveProperty(
+      "Strict-Transport-Security",
+    );
+  });
+
+  it("allows no inline script and no framing, and stops type sniffing and full referrers", () => {
+    const headers = securityHeaders(appAt("http://localhost:4321"));
+    const csp = headers["Content-Security-Policy"]!.split("; ");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp.join()).not.toContain("unsafe-inline");
+    expect(headers["X-Content-Type-Options"]).toBe("nosniff");
+    expect(headers["Referrer-Policy"]).toBe("strict-origin-when-cross-origin");
   });
 });

@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/client";
 import { supportCast } from "../../tests/factories/requests";
@@ -90,8 +91,12 @@ describe("live events", () => {
       subject: "Q",
       message: "M",
     });
-    const controller = new AbortController();
-    const stream = await callerAs(t.db, cast.bara).caller.portal.requests.live({ id });
-    await expect(take(stream, 1, controller)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // Refused when subscribing, as a typed error: thrown inside the stream, tRPC's SSE would send it as
+    // an internal error.
+    const refused = callerAs(t.db, cast.bara).caller.portal.requests.live({ id });
+    await expect(refused).rejects.toBeInstanceOf(TRPCError);
+    await expect(refused).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const staffRefused = callerAs(t.db, cast.agent).caller.staff.requests.live({ id: "nope" });
+    await expect(staffRefused).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

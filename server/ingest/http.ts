@@ -21,10 +21,25 @@ import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./signature"
 export const INGEST_PATH = "/api/v1";
 export const INGEST_MAX_BODY_BYTES = 1024 * 1024;
 
+/** The body schema of each endpoint (PUT /api/v1/{name}/{externalId}); also read by the OpenAPI document's tests. */
+export const ingestBodies = { customers: customerBody, orders: orderBody } as const;
+export type IngestRoute = keyof typeof ingestBodies;
+
+/**
+ * Every path the door answers, with its method: the authorization and fuzz tests enumerate this table,
+ * so a new endpoint cannot be left out of them.
+ */
+export const ingestRoutes = [
+  { method: "GET", path: "/openapi.json", auth: "public" },
+  ...Object.keys(ingestBodies).map(
+    (name) => ({ method: "PUT", path: `/${name}/{externalId}`, auth: "apiKey" }) as const,
+  ),
+] as const satisfies readonly { method: string; path: string; auth: "public" | "apiKey" }[];
+
 /** Each endpoint validates its body with the schema the OpenAPI document is made from, then upserts. */
-const routes: Record<string, (db: Db, id: string, json: unknown) => Promise<UpsertResult>> = {
-  customers: (db, id, json) => upsertCustomer(db, id, validate(customerBody, json)),
-  orders: (db, id, json) => upsertOrder(db, id, validate(orderBody, json)),
+const routes: Record<IngestRoute, (db: Db, id: string, json: unknown) => Promise<UpsertResult>> = {
+  customers: (db, id, json) => upsertCustomer(db, id, validate(ingestBodies.customers, json)),
+  orders: (db, id, json) => upsertOrder(db, id, validate(ingestBodies.orders, json)),
 };
 
 function validate<T>(schema: ZodType<T>, json: unknown): T {
@@ -73,8 +88,9 @@ export function createIngestHandler(db: Db, { publicUrl, rate }: { publicUrl: UR
         if (req.method !== "GET" && req.method !== "HEAD") throw methodNotAllowed("GET");
         return send(res, 200, openApiDocument(publicUrl.origin));
       }
-      const match = /^\/(customers|orders)\/([^/]+)$/.exec(path);
-      const route = match ? routes[match[1]!] : undefined;
+      const match = /^\/([a-z]+)\/([^/]+)$/.exec(path);
+      const route =
+        match && Object.hasOwn(routes, match[1]!) ? routes[match[1] as IngestRoute] : undefined;
       if (!match || !route)
         throw new HttpError(404, "not_found", "No such endpoint. See /api/v1/openapi.json.");
       if (req.method !== "PUT") throw methodNotAllowed("PUT");

@@ -38,7 +38,7 @@ const minor = z.number().int("must be a whole number of minor units").min(0).max
 const EARLIEST = Date.UTC(2000, 0, 1);
 const LATEST = Date.UTC(2100, 0, 1);
 const epochMs = z
-  .union([z.iso.datetime({ offset: true }), z.number().int()])
+  .union([z.iso.datetime({ offset: true }).max(40), z.number().int()])
   .transform((v) => (typeof v === "number" ? v : Date.parse(v)))
   .refine(
     (ms) => ms >= EARLIEST && ms < LATEST,
@@ -87,7 +87,10 @@ const address = z.object({
   line2: z.string().trim().max(200).optional(),
   postalCode: text(20),
   city: text(100),
-  country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 two-letter country code"),
+  country: z
+    .string()
+    .max(2)
+    .regex(/^[A-Z]{2}$/, "must be an ISO 3166 two-letter country code"),
 });
 
 export const orderBody = z.object({
@@ -96,6 +99,7 @@ export const orderBody = z.object({
   status: z.enum(orderStatuses),
   currency: z
     .string()
+    .max(3)
     .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as ISK or EUR")
     .refine((c) => Intl.supportedValuesOf("currency").includes(c), "is not a known currency"),
   subtotal: minor,

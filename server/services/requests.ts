@@ -255,9 +255,10 @@ export async function createRequest(
           requesterId: actor.userId,
           requesterName: me.name,
           requesterEmail: me.email,
-          orderId: input.orderId ?? null,
+          // An empty choice (a form's "none" option) means none, as in the checks above.
+          orderId: input.orderId || null,
           subject: input.subject,
-          categoryId: input.categoryId ?? null,
+          categoryId: input.categoryId || null,
           channel: "portal",
         },
         { id: me.id, name: me.name },

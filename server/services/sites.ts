@@ -12,6 +12,8 @@ import { changedFields, recordAudit } from "./audit";
 const origin = z
   .string()
   .trim()
+  // Hosts are at most 253 characters; with scheme and port an origin stays well under 300.
+  .max(300, { message: "sites.originInvalid" })
   .refine(
     (v) =>
       URL.canParse(v) &&
@@ -31,6 +33,7 @@ export const siteInput = z.object({
   allowAnonymous: z.boolean().default(true),
   color: z
     .string()
+    .max(7, { message: "sites.colorInvalid" })
     .regex(/^#[0-9a-f]{6}$/i, { message: "sites.colorInvalid" })
     .default("#0f5b66"),
   position: z.enum(["right", "left"]).default("right"),

@@ -3,6 +3,9 @@
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { ingestRoutes, INGEST_PATH } from "../../server/ingest/http";
+import { WIDGET_PATH } from "../../server/http";
+import { widgetRouter } from "../../server/routers/widget";
 
 const base = inject("baseUrl");
 type Who = "anonymous" | "customerA" | "customerB" | "agent" | "admin";
@@ -250,5 +253,48 @@ describe("page access matrix", () => {
       expect(res.status).toBe(expected);
     }
     expect(await res.text()).not.toMatch(/at \w+ \(|node_modules|Error:/);
+  });
+});
+
+// The API doors beside the pages, enumerated from their own route tables: a session cookie never
+// authenticates them, so every role gets exactly what a visitor gets.
+describe("API door matrix", () => {
+  const whos = ["anonymous", "customerA", "customerB", "agent", "admin"] as const;
+  const withCookie = (who: Who, headers: Record<string, string> = {}) =>
+    who === "anonymous" ? headers : { ...headers, cookie: cookies[who]! };
+
+  const ingestCases = ingestRoutes.flatMap((route) => whos.map((who) => [route, who] as const));
+  it.each(ingestCases)("ingest %o as %s", async (route, who) => {
+    const res = await fetch(`${base}${INGEST_PATH}${route.path.replace("{externalId}", "X-1")}`, {
+      method: route.method,
+      headers: withCookie(who, { "content-type": "application/json", origin: base }),
+      ...(route.method === "PUT" ? { body: "{}" } : {}),
+    });
+    // Only an API key with a signature opens the writing endpoints; the document is public.
+    expect(res.status).toBe(route.auth === "public" ? 200 : 401);
+    expect(await res.text()).not.toMatch(/at \w+ \(|node_modules/);
+  });
+
+  const widgetCases = Object.entries(widgetRouter._def.procedures).flatMap(([path, p]) =>
+    whos.map((who) => [path, (p as { _def: { type: string } })._def.type, who] as const),
+  );
+  it.each(widgetCases)("widget %s (%s) as %s", async (path, type, who) => {
+    const url = `${base}${WIDGET_PATH}/${path}`;
+    const call = (origin: string) =>
+      type === "query"
+        ? fetch(`${url}?input=${encodeURIComponent("{}")}`, {
+            headers: withCookie(who, { origin }),
+          })
+        : fetch(url, {
+            method: "POST",
+            headers: withCookie(who, { "content-type": "application/json", origin }),
+            body: "{}",
+          });
+    // Another site's page is refused before anything is read; a site's own page gets the input
+    // checked whoever is signed in to the portal (an empty input is never enough).
+    expect((await call("https://evil.example")).status).toBe(403);
+    const own = await call(inject("demoUrl"));
+    expect(own.status).toBe(400);
+    expect(own.headers.getSetCookie()).toEqual([]);
   });
 });

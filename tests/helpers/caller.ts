@@ -10,7 +10,13 @@ import { createCaller } from "../../server/root";
 
 export const TEST_PUBLIC_URL = new URL("http://portal.test");
 
-export function callerAs(db: Db, user: User | null, session: Session | null = null) {
+/** `signal`: the caller's abort signal (an aborted one ends subscriptions at once). */
+export function callerAs(
+  db: Db,
+  user: User | null,
+  session: Session | null = null,
+  { signal }: { signal?: AbortSignal } = {},
+) {
   const auth = createAuth(db, { secure: false });
   const cookies: Cookie[] = [];
   const jar: CookieJar = { set: (cookie) => cookies.push(cookie) };
@@ -26,6 +32,7 @@ export function callerAs(db: Db, user: User | null, session: Session | null = nu
       filesDir: join(tmpdir(), "tengsl-test-files"),
       live: new LiveEvents(db),
     }),
+    { signal },
   );
   return { caller, auth, cookies };
 }

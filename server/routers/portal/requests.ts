@@ -46,8 +46,10 @@ export const requestsRouter = router({
   /** Public changes to one of the account's requests, as they happen (SSE). */
   live: customerProcedure
     .input(z.object({ id: z.string().min(1).max(64), lastEventId: z.string().max(20).nullish() }))
-    .subscription(async function* ({ ctx, input, signal }) {
+    // The lookup runs before the stream is returned, so a refusal is a typed error (NOT_FOUND) rather
+    // than a failure inside the stream, which tRPC would report as an internal error.
+    .subscription(async ({ ctx, input, signal }) => {
       const filter = await liveFilterForCustomer(ctx.db, ctx.actor, input.id);
-      yield* ctx.live.stream(filter, input.lastEventId, signal);
+      return ctx.live.stream(filter, input.lastEventId, signal);
     }),
 });

@@ -51,8 +51,9 @@ export const staffRequestsRouter = router({
         lastEventId: z.string().max(20).nullish(),
       }),
     )
-    .subscription(async function* ({ ctx, input, signal }) {
+    // Looked up before the stream is returned: an unknown id is NOT_FOUND, not an error in the stream.
+    .subscription(async ({ ctx, input, signal }) => {
       const filter = await liveFilterForStaff(ctx.db, input.id);
-      yield* ctx.live.stream(filter, input.lastEventId, signal);
+      return ctx.live.stream(filter, input.lastEventId, signal);
     }),
 });
