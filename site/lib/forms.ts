@@ -31,7 +31,7 @@ export function waitMessage(seconds: number): { form: MessageKey; formParams: { 
 
 /** A failed form answers 400, or 429 with Retry-After when a throttle refused it. */
 export function answerFailure(
-  response: { status: number; headers: Headers },
+  response: { status?: number; headers: Headers },
   errors: Pick<FormErrors, "retryAfter">,
 ): void {
   response.status = errors.retryAfter === undefined ? 400 : 429;
