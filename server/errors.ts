@@ -20,6 +20,8 @@ export class DomainError extends Error {
     readonly messageKey: MessageKey,
     /** The input field the error belongs to, so a form can show it beside that field. */
     readonly field?: string,
+    /** For TOO_MANY_REQUESTS: whole seconds until a retry may succeed (the doors' Retry-After). */
+    readonly retryAfter?: number,
   ) {
     super(messageKey);
   }
@@ -39,6 +41,8 @@ export const notFound = () => new DomainError("NOT_FOUND", "error.notFound");
 export interface ErrorDescription {
   messageKey: MessageKey;
   fieldErrors: Record<string, MessageKey[]>;
+  /** Seconds to wait before trying again, when the error is a throttle's refusal. */
+  retryAfter?: number;
 }
 
 const codeMessages: Partial<Record<TRPCError["code"], MessageKey>> = {
@@ -55,6 +59,7 @@ export function describeError(error: unknown): ErrorDescription {
     return {
       messageKey: cause.messageKey,
       fieldErrors: cause.field ? { [cause.field]: [cause.messageKey] } : {},
+      ...(cause.retryAfter === undefined ? {} : { retryAfter: cause.retryAfter }),
     };
   }
   if (cause instanceof ZodError) {
@@ -85,7 +90,7 @@ export function errorShape({
   shape: { code: number; data: { code: string; httpStatus: number; path?: string } };
   error: TRPCError;
 }) {
-  const { messageKey, fieldErrors } = describeError(error);
+  const { messageKey, fieldErrors, retryAfter } = describeError(error);
   return {
     message: messageKey,
     code: shape.code,
@@ -95,6 +100,15 @@ export function errorShape({
       path: shape.data.path,
       messageKey,
       fieldErrors,
+      retryAfter,
     },
   };
+}
+
+/** The Retry-After seconds of the longest throttle refusal among a response's errors, if any. */
+export function retryAfterOf(errors: readonly TRPCError[]): number | undefined {
+  const waits = errors.flatMap((e) =>
+    e.cause instanceof DomainError && e.cause.retryAfter !== undefined ? [e.cause.retryAfter] : [],
+  );
+  return waits.length > 0 ? Math.max(...waits) : undefined;
 }

@@ -9,6 +9,7 @@ import { widgetRouter } from "./routers/widget";
 import { allAllowedOrigins } from "./services/sites";
 import type { App } from "./app";
 import { createHttpContext } from "./context";
+import { retryAfterOf } from "./errors";
 import { createIngestHandler, INGEST_PATH } from "./ingest/http";
 import { appRouter } from "./root";
 
@@ -70,6 +71,11 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     basePath: `${TRPC_PATH}/`,
     maxBodySize: TRPC_MAX_BODY_BYTES,
     createContext: ({ req, res }) => createHttpContext(app, req, res),
+    // A throttle's refusal (429) tells the client when to try again.
+    responseMeta: ({ errors }) => {
+      const retryAfter = retryAfterOf(errors);
+      return retryAfter === undefined ? {} : { headers: { "Retry-After": String(retryAfter) } };
+    },
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);

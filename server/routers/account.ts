@@ -1,5 +1,5 @@
 import { endSession } from "../auth/cookies";
-import { limits, throttle } from "../auth/throttle";
+import { guardLink, limits, throttle } from "../auth/throttle";
 import { getProfile, setLocale, setLocaleInput, setName, setNameInput } from "../services/accounts";
 import { contactRole, inviteColleague, inviteInput, listContacts } from "../services/contacts";
 import {
@@ -45,11 +45,15 @@ export const accountRouter = router({
     .query(({ ctx, input }) => linkTarget(ctx.db, ctx.actor, input.token, input.purpose)),
   verifyEmail: authedProcedure
     .input(tokenInput)
-    .mutation(({ ctx, input }) => verifyEmail(ctx.db, ctx.actor, input.token)),
+    .mutation(({ ctx, input }) =>
+      guardLink(ctx.db, ctx.clientIp, () => verifyEmail(ctx.db, ctx.actor, input.token)),
+    ),
   confirmEmailChange: authedProcedure
     .input(tokenInput)
     .mutation(({ ctx, input }) =>
-      confirmEmailChange(ctx.db, ctx.actor, ctx.session?.id ?? "", input.token, ctx.publicUrl),
+      guardLink(ctx.db, ctx.clientIp, () =>
+        confirmEmailChange(ctx.db, ctx.actor, ctx.session?.id ?? "", input.token, ctx.publicUrl),
+      ),
     ),
   resendVerification: authedProcedure.mutation(async ({ ctx }) => {
     await throttle(ctx.db, [[`mail:${ctx.user?.email}`, limits.mailsPerAddress]]);

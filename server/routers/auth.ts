@@ -1,5 +1,5 @@
 import { endSession, startSession } from "../auth/cookies";
-import { guardSignIn, limits, throttle } from "../auth/throttle";
+import { guardLink, guardSignIn, limits, throttle } from "../auth/throttle";
 import { authenticate, signInInput, signUp, signUpInput } from "../services/accounts";
 import {
   requestPasswordReset,
@@ -58,9 +58,13 @@ export const authRouter = router({
   /** An invited staff member chooses a password; the mailed link is the credential. */
   acceptStaffInvite: publicProcedure
     .input(resetPasswordInput)
-    .mutation(({ ctx, input }) => acceptStaffInvite(ctx.db, input, ctx.clientIp)),
+    .mutation(({ ctx, input }) =>
+      guardLink(ctx.db, ctx.clientIp, () => acceptStaffInvite(ctx.db, input, ctx.clientIp)),
+    ),
 
   resetPassword: publicProcedure
     .input(resetPasswordInput)
-    .mutation(({ ctx, input }) => resetPassword(ctx.db, input, ctx.clientIp)),
+    .mutation(({ ctx, input }) =>
+      guardLink(ctx.db, ctx.clientIp, () => resetPassword(ctx.db, input, ctx.clientIp)),
+    ),
 });

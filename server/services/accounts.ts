@@ -21,6 +21,7 @@ import {
   verifyNothing,
   verifyPassword,
 } from "../auth/password";
+import { isEmailPassword, newPasswordField } from "../auth/password-rules";
 import { issueToken } from "../auth/email-tokens";
 import { DomainError, notFound } from "../errors";
 import { enqueueMail } from "../mail/outbox";
@@ -43,15 +44,18 @@ export const nameField = z
   .min(1, { error: "validation.nameRequired" })
   .max(100, { error: "validation.nameTooLong" });
 
-export const signUpInput = z.object({
-  name: nameField,
-  email: emailField,
-  password: z
-    .string({ error: "validation.passwordTooShort" })
-    .min(PASSWORD_MIN_LENGTH, { error: "validation.passwordTooShort" })
-    .max(PASSWORD_MAX_LENGTH, { error: "validation.passwordTooLong" }),
-  locale: z.enum(locales).optional(),
-});
+export const signUpInput = z
+  .object({
+    name: nameField,
+    email: emailField,
+    password: newPasswordField,
+    locale: z.enum(locales).optional(),
+  })
+  .superRefine(({ email, password }, ctx) => {
+    // Only a password that passed its own rules gets this message too.
+    if (password.length >= PASSWORD_MIN_LENGTH && isEmailPassword(password, email))
+      ctx.addIssue({ code: "custom", path: ["password"], message: "validation.passwordIsEmail" });
+  });
 export type SignUpInput = z.infer<typeof signUpInput>;
 
 export const signInInput = z.object({

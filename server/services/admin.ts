@@ -19,6 +19,7 @@ import {
 import type { AdminActor, StaffActor } from "../actor";
 import { consumeToken, issueToken } from "../auth/email-tokens";
 import { hashPassword } from "../auth/password";
+import { checkNewPassword } from "../auth/password-rules";
 import { DomainError, notFound } from "../errors";
 import type { MailMessage } from "../mail/outbox";
 import { enqueueMail } from "../mail/outbox";
@@ -238,6 +239,8 @@ export async function acceptStaffInvite(
   return db.transaction(async (tx) => {
     const used = await consumeToken(tx, input.token, "staff-invite");
     if (!used) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
+    // Thrown inside the transaction, so the invitation stays unused.
+    checkNewPassword(input.password, used.email, "password");
     const [user] = await tx
       .update(users)
       .set({ passwordHash, emailVerifiedAt: Date.now() })

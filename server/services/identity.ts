@@ -15,12 +15,8 @@ import {
 import type { Actor } from "../actor";
 import { sessionKey } from "../auth/session-adapter";
 import { consumeToken, issueToken, peekToken, revokeTokens } from "../auth/email-tokens";
-import {
-  hashPassword,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  verifyPassword,
-} from "../auth/password";
+import { hashPassword, PASSWORD_MAX_LENGTH, verifyPassword } from "../auth/password";
+import { checkNewPassword, newPasswordField } from "../auth/password-rules";
 import { DomainError, notFound } from "../errors";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
@@ -28,10 +24,7 @@ import { recordAudit } from "./audit";
 import { emailField, sendVerification, syncMembership } from "./accounts";
 import { itemColumns } from "./orders";
 
-const newPassword = z
-  .string({ error: "validation.passwordTooShort" })
-  .min(PASSWORD_MIN_LENGTH, { error: "validation.passwordTooShort" })
-  .max(PASSWORD_MAX_LENGTH, { error: "validation.passwordTooLong" });
+const newPassword = newPasswordField;
 const currentPassword = z
   .string({ error: "validation.passwordRequired" })
   .min(1, { error: "validation.passwordRequired" })
@@ -122,6 +115,8 @@ export async function resetPassword(
   await db.transaction(async (tx) => {
     const used = await consumeToken(tx, input.token, "reset-password");
     if (!used) throw new DomainError("BAD_REQUEST", "identity.linkInvalid");
+    // Thrown inside the transaction, so the link stays unused.
+    checkNewPassword(input.password, used.email, "password");
     // The link reached this address, so it is verified too.
     const updated = await tx
       .update(users)
@@ -145,7 +140,8 @@ export async function changePassword(
   currentSessionId: string,
   input: z.output<typeof changePasswordInput>,
 ) {
-  await checkPassword(db, actor, input.currentPassword, "currentPassword");
+  const user = await checkPassword(db, actor, input.currentPassword, "currentPassword");
+  checkNewPassword(input.newPassword, user.email, "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.userId));

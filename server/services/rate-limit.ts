@@ -1,4 +1,5 @@
-// Fixed-window rate limits kept in the database, so every process (and machine) shares the counts.
+// Rate limits kept in the database, so every process (and machine) shares the counts: fixed windows
+// (widget, ingest) and growing delays (sign-in, sign-up, mail; see Backoff).
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { rateLimits } from "../../db/schema";
@@ -35,4 +36,90 @@ export async function exhausted(db: Db, key: string, { max, windowMs }: Limit, n
     .from(rateLimits)
     .where(eq(rateLimits.key, key));
   return row !== undefined && row.windowStart === windowStart && row.count >= max;
+}
+
+/**
+ * Growing delays: the first `free` counts of a key cost nothing; after that the key must wait before it
+ * may be tried again, starting at `baseDelayMs` and doubling with each further count up to `maxDelayMs`,
+ * measured from the last count. A key is forgotten once it has been quiet for `forgetAfterMs` beyond
+ * its wait, so an attacker at the cap never earns free attempts by waiting out the cap alone.
+ */
+export interface Backoff {
+  free: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  forgetAfterMs: number;
+}
+
+/** How long after its last count a key with `count` counts must wait. */
+export function backoffDelay(count: number, { free, baseDelayMs, maxDelayMs }: Backoff): number {
+  if (count < free) return 0;
+  // Capping the exponent first keeps 2 ** n finite however large the count grows.
+  const doublings = Math.min(count - free, 40);
+  return Math.min(baseDelayMs * 2 ** doublings, maxDelayMs);
+}
+
+type BackoffRow = { count: number; lastHitAt: number | null } | undefined;
+
+/** The count still in force for a stored row at `now` (0 when forgotten). */
+function liveCount(row: BackoffRow, limit: Backoff, now: number): number {
+  if (!row || row.lastHitAt === null) return 0;
+  const forgetAt = row.lastHitAt + backoffDelay(row.count, limit) + limit.forgetAfterMs;
+  return now >= forgetAt ? 0 : row.count;
+}
+
+/** Milliseconds `key` must still wait before it may be tried, 0 when it may be tried now. */
+function waitFor(row: BackoffRow, limit: Backoff, now: number): number {
+  const count = liveCount(row, limit, now);
+  if (count === 0 || !row?.lastHitAt) return 0;
+  return Math.max(0, row.lastHitAt + backoffDelay(count, limit) - now);
+}
+
+/**
+ * Checks every key and, when none must wait, counts one for each; all in one write transaction, so
+ * parallel attempts from several processes cannot slip past the check together. Returns the longest
+ * wait (ms) when refused, and then counts nothing.
+ */
+export async function takeTurn(
+  db: Db,
+  checks: readonly (readonly [key: string, limit: Backoff])[],
+  now = Date.now(),
+): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> {
+  return db.transaction(async (tx) => {
+    const rows: BackoffRow[] = [];
+    for (const [key] of checks) {
+      const [row] = await tx
+        .select({ count: rateLimits.count, lastHitAt: rateLimits.lastHitAt })
+        .from(rateLimits)
+        .where(eq(rateLimits.key, key));
+      rows.push(row);
+    }
+    const wait = Math.max(0, ...checks.map(([, limit], i) => waitFor(rows[i], limit, now)));
+    if (wait > 0) return { allowed: false, retryAfterMs: wait };
+    for (const [i, [key, limit]] of checks.entries()) {
+      const count = liveCount(rows[i], limit, now) + 1;
+      // window_start is the last count too, so housekeeping's day-old sweep only takes forgotten keys.
+      await tx
+        .insert(rateLimits)
+        .values({ key, windowStart: now, count, lastHitAt: now })
+        .onConflictDoUpdate({
+          target: rateLimits.key,
+          set: { count, windowStart: now, lastHitAt: now },
+        });
+    }
+    return { allowed: true };
+  });
+}
+
+/** Takes back one count from `key` (an attempt that turned out not to be a failure). */
+export async function giveBack(db: Db, key: string): Promise<void> {
+  await db
+    .update(rateLimits)
+    .set({ count: sql`max(${rateLimits.count} - 1, 0)` })
+    .where(eq(rateLimits.key, key));
+}
+
+/** Forgets `key` entirely. */
+export async function forget(db: Db, key: string): Promise<void> {
+  await db.delete(rateLimits).where(eq(rateLimits.key, key));
 }

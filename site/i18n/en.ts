@@ -45,7 +45,7 @@ export const en = {
   "signUp.lead": "Use the email address you shop with, so that your orders show up.",
   "signUp.submit": "Create account",
   "signUp.haveAccount": "Already have an account?",
-  "signUp.passwordHint": "At least 10 characters.",
+  "signUp.passwordHint": "At least 10 characters, and not a common password.",
 
   "field.name": "Full name",
   "field.email": "Email",
@@ -720,4 +720,11 @@ export const en = {
   "abuse.reasonTooLong": "The reason is too long (200 characters at most).",
   // end of widget abuse controls
   "footer.note": "Tengsl customer portal",
+  // Passwords and throttling (issue 6)
+  "validation.passwordCommon":
+    "This password is too common or too easy to guess. Choose one that is harder to guess.",
+  "validation.passwordIsEmail": "The password must not be your email address.",
+  "throttle.waitSecond": "Too many attempts. Try again in a second.",
+  "throttle.waitSeconds": "Too many attempts. Try again in {n} seconds.",
+  "throttle.waitMinutes": "Too many attempts. Try again in {n} minutes.",
 } as const;

@@ -46,7 +46,7 @@ export const is: Catalog = {
   "signUp.lead": "Notaðu netfangið sem þú verslar með, svo pantanirnar þínar birtist.",
   "signUp.submit": "Stofna aðgang",
   "signUp.haveAccount": "Ertu nú þegar með aðgang?",
-  "signUp.passwordHint": "Að minnsta kosti 10 stafir.",
+  "signUp.passwordHint": "Að minnsta kosti 10 stafir og ekki algengt lykilorð.",
 
   "field.name": "Fullt nafn",
   "field.email": "Netfang",
@@ -727,4 +727,11 @@ export const is: Catalog = {
   "abuse.reasonTooLong": "Ástæðan er of löng (mest 200 stafir).",
   // end of widget abuse controls
   "footer.note": "Þjónustugátt Tengsl",
+  // Passwords and throttling (issue 6)
+  "validation.passwordCommon":
+    "Þetta lykilorð er of algengt eða of auðvelt að giska á. Veldu annað sem erfiðara er að giska á.",
+  "validation.passwordIsEmail": "Lykilorðið má ekki vera netfangið þitt.",
+  "throttle.waitSecond": "Of margar tilraunir. Reyndu aftur eftir andartak.",
+  "throttle.waitSeconds": "Of margar tilraunir. Reyndu aftur eftir {n} sek.",
+  "throttle.waitMinutes": "Of margar tilraunir. Reyndu aftur eftir {n} mín.",
 };

@@ -6,15 +6,37 @@ export interface FormErrors {
   /** The message for the whole form, shown in the summary. */
   form: MessageKey | null;
   fields: Record<string, MessageKey[]>;
+  /** Values the form message names (the wait's length). */
+  formParams?: Record<string, number>;
+  /** Seconds until the form may be sent again, when a throttle refused it. */
+  retryAfter?: number;
 }
 
 export const noErrors: FormErrors = { form: null, fields: {} };
 
 export function formErrors(locals: App.Locals, error: unknown): FormErrors {
-  const { messageKey, fieldErrors } = locals.services.describeError(error);
+  const { messageKey, fieldErrors, retryAfter } = locals.services.describeError(error);
   if (messageKey === "error.unexpected") console.error("Form submission failed:", error);
+  if (retryAfter !== undefined) return { ...waitMessage(retryAfter), fields: {}, retryAfter };
   const hasFields = Object.keys(fieldErrors).length > 0;
   return { form: hasFields ? null : messageKey, fields: fieldErrors };
+}
+
+/** "Try again in N seconds/minutes": whole minutes from a minute and a half on. */
+export function waitMessage(seconds: number): { form: MessageKey; formParams: { n: number } } {
+  if (seconds <= 1) return { form: "throttle.waitSecond", formParams: { n: 1 } };
+  if (seconds < 90) return { form: "throttle.waitSeconds", formParams: { n: seconds } };
+  return { form: "throttle.waitMinutes", formParams: { n: Math.ceil(seconds / 60) } };
+}
+
+/** A failed form answers 400, or 429 with Retry-After when a throttle refused it. */
+export function answerFailure(
+  response: { status?: number; headers: Headers },
+  errors: Pick<FormErrors, "retryAfter">,
+): void {
+  response.status = errors.retryAfter === undefined ? 400 : 429;
+  if (errors.retryAfter !== undefined)
+    response.headers.set("Retry-After", String(errors.retryAfter));
 }
 
 /** The posted form's text fields. Files and repeated names are ignored; a body that is no form is empty. */
