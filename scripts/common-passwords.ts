@@ -1,6 +1,6 @@
 // `npx tsx scripts/common-passwords.ts`: rewrites server/auth/common-passwords.ts from zxcvbn-ts's list of
 // the most common passwords. npm fetches the pinned package into a temporary folder, so neither the
-// runtime nor the project's dependencies carry it (docs/decisions/014-passwords-common-list.md).
+// runtime nor the project's dependencies carry it (docs/decisions/016-passwords-common-list-and-growing-delays.md).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
