@@ -238,6 +238,23 @@ export async function setStaffActive(db: Db, actor: AdminActor, id: string, acti
   });
 }
 
+/**
+ * Makes a staff member an agent or an admin. Their sessions end, so the new role starts with a new
+ * session (and a new admin meets the two-factor requirement at once).
+ */
+export async function setStaffRole(db: Db, actor: AdminActor, id: string, role: "agent" | "admin") {
+  if (id === actor.userId) throw new DomainError("BAD_REQUEST", "admin.notYourRole");
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({ role })
+      .where(and(eq(users.id, id), inArray(users.role, ["agent", "admin"])))
+      .returning({ id: users.id });
+    if (!row) throw notFound();
+    await tx.delete(sessions).where(eq(sessions.userId, id));
+  });
+}
+
 export async function setNotifyNewRequests(db: Db, actor: StaffActor, on: boolean) {
   await db.update(users).set({ notifyNewRequests: on }).where(eq(users.id, actor.userId));
 }

@@ -10,7 +10,13 @@ import { createCaller } from "../../server/root";
 
 export const TEST_PUBLIC_URL = new URL("http://portal.test");
 
-export function callerAs(db: Db, user: User | null, session: Session | null = null) {
+export function callerAs(
+  db: Db,
+  user: User | null,
+  session: Session | null = null,
+  /** The pending two-factor sign-in, as its cookie would carry it. */
+  { challengeId = null }: { challengeId?: string | null } = {},
+) {
   const auth = createAuth(db, { secure: false });
   const cookies: Cookie[] = [];
   const jar: CookieJar = { set: (cookie) => cookies.push(cookie) };
@@ -21,6 +27,7 @@ export function callerAs(db: Db, user: User | null, session: Session | null = nu
       session,
       user,
       cookies: jar,
+      challengeId,
       publicUrl: TEST_PUBLIC_URL,
       clientIp: "192.0.2.1",
       filesDir: join(tmpdir(), "tengsl-test-files"),
