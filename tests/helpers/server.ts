@@ -75,7 +75,7 @@ export async function startServer(
     });
   });
 
-  if (enrolAdmin && env.SEED_DEMO !== "false") await enrolDemoAdmin(dbUrl);
+  if (enrolAdmin && env.SEED_DEMO !== "false") await enrolDemoAdmin(env.DATABASE_URL ?? dbUrl);
 
   return {
     url,
