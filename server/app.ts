@@ -3,7 +3,7 @@
 // way to pass it in (docs/decisions/002).
 import type { Db } from "../db/client";
 import { resolveSession, type CookieJar } from "./auth/cookies";
-import { createAuth, SESSION_COOKIE, type Auth } from "./auth/session";
+import { CHALLENGE_COOKIE, createAuth, SESSION_COOKIE, type Auth } from "./auth/session";
 import type { Config } from "./config";
 import { LiveEvents } from "./events/live";
 import { contextFor } from "./context";
@@ -31,6 +31,7 @@ export function createApp(config: Config, db: Db): App {
 export function pageServices(app: App) {
   return {
     sessionCookieName: SESSION_COOKIE,
+    challengeCookieName: CHALLENGE_COOKIE,
     filesDir: app.config.filesDir,
     resolveSession: (sessionId: string | null, cookies: CookieJar) =>
       resolveSession(app.auth, sessionId, cookies),

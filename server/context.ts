@@ -14,6 +14,8 @@ export interface ContextInner {
   user: User | null;
   /** Where the door puts cookies that procedures set (sign-in, sign-out). */
   cookies: CookieJar;
+  /** The pending second step of a sign-in, from its cookie (two-factor sign-in). */
+  challengeId?: string | null;
   /** Where people reach Tengsl, for links in mail. */
   publicUrl: URL;
   /** The caller's IP address, for rate limits; null when unknown. */
@@ -53,7 +55,7 @@ export interface AppParts {
 /** A request's context: the app's parts plus who is asking, from where, and where cookies go. */
 export function contextFor(
   { db, auth, config, live }: AppParts,
-  request: Pick<ContextInner, "session" | "user" | "cookies" | "clientIp">,
+  request: Pick<ContextInner, "session" | "user" | "cookies" | "clientIp" | "challengeId">,
 ): Context {
   return createContextInner({
     db,
@@ -75,5 +77,11 @@ export async function createHttpContext(
   };
   const sessionId = app.auth.readSessionCookie(req.headers.cookie ?? "");
   const { session, user } = await resolveSession(app.auth, sessionId, cookies);
-  return contextFor(app, { session, user, cookies, clientIp: req.socket.remoteAddress ?? null });
+  return contextFor(app, {
+    session,
+    user,
+    cookies,
+    clientIp: req.socket.remoteAddress ?? null,
+    challengeId: app.auth.readChallengeCookie(req.headers.cookie ?? ""),
+  });
 }

@@ -3,13 +3,21 @@
 // blocks that have run out.
 import { and, isNotNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { emailTokens, events, rateLimits, sessions, widgetBlocks } from "../db/schema";
+import {
+  emailTokens,
+  events,
+  rateLimits,
+  sessions,
+  twoFactorChallenges,
+  widgetBlocks,
+} from "../db/schema";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
 export async function cleanUp(db: Db, now = Date.now()): Promise<void> {
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
+  await db.delete(twoFactorChallenges).where(lt(twoFactorChallenges.expiresAt, now));
   await db
     .delete(emailTokens)
     .where(

@@ -13,12 +13,14 @@ import { auditRouter } from "./routers/staff/audit";
 import { staffRequestsRouter } from "./routers/staff/requests";
 import { sitesRouter } from "./routers/staff/sites";
 import { staffHomeRouter } from "./routers/staff/home";
+import { twoFactorRouter } from "./routers/two-factor";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
   files: filesRouter,
+  twoFactor: twoFactorRouter,
   portal: router({
     home: homeRouter,
     orders: ordersRouter,

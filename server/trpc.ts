@@ -4,7 +4,7 @@ import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { requireAdmin, requireCustomer, requireSignedIn, requireStaff, type Actor } from "./actor";
 import type { Context } from "./context";
-import { asTRPCError, errorShape } from "./errors";
+import { asTRPCError, DomainError, errorShape } from "./errors";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
@@ -31,4 +31,8 @@ const withActor = <A extends Actor>(check: (actor: Actor | null) => A) =>
 export const authedProcedure = withActor(requireSignedIn);
 export const customerProcedure = withActor(requireCustomer);
 export const staffProcedure = withActor(requireStaff);
-export const adminProcedure = withActor(requireAdmin);
+/** Admins must have confirmed two-factor sign-in before any admin procedure answers them. */
+export const adminProcedure = withActor(requireAdmin).use(({ ctx, next }) => {
+  if (!ctx.user?.twoFactorEnabled) throw new DomainError("FORBIDDEN", "error.twoFactorRequired");
+  return next();
+});

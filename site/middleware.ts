@@ -2,7 +2,7 @@
 // server-side router caller and the locale on Astro.locals, and guards the areas by role.
 import { defineMiddleware } from "astro:middleware";
 import { LOCALE_COOKIE, pickLocale, translator } from "./i18n";
-import { signInPath } from "./lib/paths";
+import { SECURITY_PATH, signInPath } from "./lib/paths";
 import { pageServices } from "./lib/services";
 import type { Role } from "../db/schema";
 
@@ -12,6 +12,8 @@ const guardedAreas: { prefix: string; roles: readonly Role[] }[] = [
   { prefix: "/orders", roles: ["customer"] },
   { prefix: "/requests", roles: ["customer"] },
   { prefix: "/feedback", roles: ["customer"] },
+  // Before /account: the first matching area wins. Two-factor sign-in is for staff.
+  { prefix: "/account/security", roles: ["agent", "admin"] },
   { prefix: "/account", roles: ["customer", "agent", "admin"] },
   { prefix: "/files", roles: ["customer", "agent", "admin"] },
   // Mailed links confirm an address only for the user who asked for them.
@@ -47,6 +49,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     user,
     cookies: jar,
     clientIp: clientAddress(context),
+    challengeId: cookies.get(services.challengeCookieName)?.value ?? null,
   });
   locals.locale = pickLocale(
     user?.locale,
@@ -59,6 +62,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (area) {
     if (!user) return context.redirect(signInPath(url.pathname + url.search), 303);
     if (!area.roles.includes(user.role)) return context.rewrite("/403");
+    // Admins must have two-factor sign-in: until they enrol, every staff page sends them to do it.
+    if (area.prefix === "/staff" && user.role === "admin" && !user.twoFactorEnabled)
+      return context.redirect(SECURITY_PATH, 303);
   }
 
   const response = await next();

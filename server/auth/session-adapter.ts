@@ -16,6 +16,7 @@ const sessionUserColumns = {
   role: users.role,
   locale: users.locale,
   emailVerifiedAt: users.emailVerifiedAt,
+  totpEnabledAt: users.totpEnabledAt,
 };
 
 /** The key a session is stored under: the SHA-256 of the id in the cookie. */
@@ -23,21 +24,42 @@ export const sessionKey = (sessionId: string) =>
   createHash("sha256").update(sessionId).digest("hex");
 
 export class SessionAdapter implements Adapter {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  async getSessionAndUser(
-    sessionId: string,
-  ): Promise<[DatabaseSession | null, DatabaseUser | null]> {
+  /** The stored session and its user, in one query; the lifetime rules are applied by the caller. */
+  async findSession(sessionId: string) {
     const [row] = await this.db
-      .select({ session: sessions, user: sessionUserColumns })
+      .select({ row: sessions, user: sessionUserColumns })
       .from(sessions)
       .innerJoin(users, eq(sessions.userId, users.id))
       // A deactivated staff member's sessions end at once, even one deleted late.
       .where(and(eq(sessions.id, sessionKey(sessionId)), isNull(users.deactivatedAt)));
-    if (!row) return [null, null];
-    const { id, ...attributes } = row.user;
+    return row ?? null;
+  }
+
+  async roleOf(userId: string) {
+    const [row] = await this.db
+      .select({ role: users.role })
+      .from(users)
+      .where(eq(users.id, userId));
+    return row?.role ?? null;
+  }
+
+  async insertSession(row: typeof sessions.$inferInsert): Promise<void> {
+    await this.db.insert(sessions).values({ ...row, id: sessionKey(row.id) });
+  }
+
+  async getSessionAndUser(
+    sessionId: string,
+  ): Promise<[DatabaseSession | null, DatabaseUser | null]> {
+    const found = await this.findSession(sessionId);
+    if (!found) return [null, null];
+    const { id, ...attributes } = found.user;
     return [
-      { ...toDatabaseSession(row.session), id: sessionId },
+      { ...toDatabaseSession(found.row), id: sessionId },
       { id, attributes },
     ];
   }
@@ -53,7 +75,7 @@ export class SessionAdapter implements Adapter {
       id: sessionKey(session.id),
       userId: session.userId,
       expiresAt: session.expiresAt.getTime(),
-      createdAt: Date.now(),
+      createdAt: this.now(),
     });
   }
 
@@ -73,7 +95,7 @@ export class SessionAdapter implements Adapter {
   }
 
   async deleteExpiredSessions(): Promise<void> {
-    await this.db.delete(sessions).where(lte(sessions.expiresAt, Date.now()));
+    await this.db.delete(sessions).where(lte(sessions.expiresAt, this.now()));
   }
 }
 

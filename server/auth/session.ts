@@ -1,34 +1,166 @@
 // Sessions: Lucia 3 behind this module, so replacing it (it is in maintenance upstream) touches nothing
 // else. Cookies are HttpOnly and SameSite=Lax, Secure when PUBLIC_URL is https.
-import { Lucia, TimeSpan } from "lucia";
+//
+// Lifetimes depend on the role. A session ends after a time without use (idle) and, however busy, at an
+// absolute age counted from sign-in: customers idle 30 days / absolute 90 days; staff, whose sessions
+// reach every customer's data, idle 12 hours / absolute 7 days. The stored expires_at is the session's
+// real end, min(last use + idle, created + absolute); use pushes it forward at most once a minute, so a
+// busy page costs no write per request. Lucia's own renewal (one lifetime for everyone, measured with
+// Date.now()) is replaced below, with a clock that tests can set.
+import { Cookie, generateIdFromEntropySize, Lucia, TimeSpan, type Session } from "lucia";
 import type { Db } from "../../db/client";
 import type { Locale, Role } from "../../db/schema";
 import { SessionAdapter } from "./session-adapter";
+import { CHALLENGE_TTL_MS } from "./totp";
 
 export const SESSION_COOKIE = "tengsl_session";
+/** Carries a sign-in whose second step (a two-factor code) is still owed; no session yet. */
+export const CHALLENGE_COOKIE = "tengsl_2fa";
 
-export function createAuth(db: Db, { secure }: { secure: boolean }) {
-  return new Lucia(new SessionAdapter(db), {
-    // Lucia renews a session in its second half, so an active user stays signed in.
-    sessionExpiresIn: new TimeSpan(30, "d"),
-    sessionCookie: { name: SESSION_COOKIE, attributes: { secure, sameSite: "lax" } },
-    getUserAttributes: (a) => ({
-      accountId: a.accountId,
-      email: a.email,
-      name: a.name,
-      role: a.role,
-      locale: a.locale,
-      emailVerified: a.emailVerifiedAt !== null,
-    }),
-  });
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+export const sessionLifetimes = {
+  customer: { idleMs: 30 * DAY, absoluteMs: 90 * DAY },
+  staff: { idleMs: 12 * HOUR, absoluteMs: 7 * DAY },
+} as const;
+
+export const lifetimeFor = (role: Role) =>
+  role === "customer" ? sessionLifetimes.customer : sessionLifetimes.staff;
+
+/** How far use must move a session's end before it is written again. */
+const RENEW_STEP_MS = 60 * 1000;
+
+/** Epoch milliseconds now; tests pass their own. */
+export type Clock = () => number;
+
+export interface UserAttributes {
+  accountId: string | null;
+  email: string;
+  name: string;
+  role: Role;
+  locale: Locale | null;
+  emailVerified: boolean;
+  /** Confirmed TOTP enrolment: asked for at sign-in, and what admins need to use the staff console. */
+  twoFactorEnabled: boolean;
 }
 
-export type Auth = ReturnType<typeof createAuth>;
-export type { Cookie, Session, User } from "lucia";
+/** The signed-in user as the context and pages see it. */
+export type User = UserAttributes & { id: string };
+
+export class SessionAuth extends Lucia<Record<never, never>, UserAttributes> {
+  constructor(
+    private readonly store: SessionAdapter,
+    private readonly now: Clock,
+    private readonly options: { secure: boolean },
+  ) {
+    const { secure } = options;
+    super(store, {
+      // Only the cookie's lifetime: the longest absolute lifetime; the server ends sessions sooner.
+      sessionExpiresIn: new TimeSpan(sessionLifetimes.customer.absoluteMs / DAY, "d"),
+      sessionCookie: { name: SESSION_COOKIE, attributes: { secure, sameSite: "lax" } },
+      getUserAttributes: (a) => ({
+        accountId: a.accountId,
+        email: a.email,
+        name: a.name,
+        role: a.role,
+        locale: a.locale,
+        emailVerified: a.emailVerifiedAt !== null,
+        twoFactorEnabled: a.totpEnabledAt !== null,
+      }),
+    });
+  }
+
+  createChallengeCookie(challengeId: string): Cookie {
+    return new Cookie(CHALLENGE_COOKIE, challengeId, {
+      httpOnly: true,
+      secure: this.options.secure,
+      sameSite: "lax",
+      path: "/",
+      maxAge: CHALLENGE_TTL_MS / 1000,
+    });
+  }
+
+  createBlankChallengeCookie(): Cookie {
+    return new Cookie(CHALLENGE_COOKIE, "", {
+      httpOnly: true,
+      secure: this.options.secure,
+      sameSite: "lax",
+      path: "/",
+      maxAge: 0,
+    });
+  }
+
+  readChallengeCookie(cookieHeader: string): string | null {
+    for (const part of cookieHeader.split(";")) {
+      const [name, ...value] = part.trim().split("=");
+      if (name === CHALLENGE_COOKIE) return value.join("=") || null;
+    }
+    return null;
+  }
+
+  override async createSession(
+    userId: string,
+    _attributes: Record<never, never>,
+    options?: { sessionId?: string },
+  ) {
+    const now = this.now();
+    const role = await this.store.roleOf(userId);
+    const id = options?.sessionId ?? generateIdFromEntropySize(25);
+    // An unknown user gets the shorter lifetime; the insert then fails on the foreign key anyway.
+    const expiresAt = now + lifetimeFor(role ?? "agent").idleMs;
+    await this.store.insertSession({ id, userId, expiresAt, createdAt: now });
+    return { id, userId, fresh: true, expiresAt: new Date(expiresAt) };
+  }
+
+  override async validateSession(
+    sessionId: string,
+  ): Promise<{ session: Session; user: User } | { session: null; user: null }> {
+    const found = await this.store.findSession(sessionId);
+    if (!found) return { session: null, user: null };
+    const { row, user } = found;
+    const now = this.now();
+    const { idleMs, absoluteMs } = lifetimeFor(user.role);
+    const end = row.createdAt + absoluteMs;
+    if (now >= row.expiresAt || now >= end) {
+      await this.store.deleteSession(sessionId);
+      return { session: null, user: null };
+    }
+    const renewed = Math.min(now + idleMs, end);
+    const fresh = renewed - row.expiresAt >= RENEW_STEP_MS;
+    if (fresh) await this.store.updateSessionExpiration(sessionId, new Date(renewed));
+    const { id, ...attributes } = user;
+    return {
+      session: {
+        id: sessionId,
+        userId: id,
+        fresh,
+        expiresAt: new Date(fresh ? renewed : row.expiresAt),
+      },
+      user: {
+        id,
+        accountId: attributes.accountId,
+        email: attributes.email,
+        name: attributes.name,
+        role: attributes.role,
+        locale: attributes.locale,
+        emailVerified: attributes.emailVerifiedAt !== null,
+        twoFactorEnabled: attributes.totpEnabledAt !== null,
+      },
+    };
+  }
+}
+
+export function createAuth(db: Db, { secure, now = Date.now }: { secure: boolean; now?: Clock }) {
+  return new SessionAuth(new SessionAdapter(db, now), now, { secure });
+}
+
+export type Auth = SessionAuth;
+export type { Cookie, Session } from "lucia";
 
 declare module "lucia" {
   interface Register {
-    Lucia: Auth;
+    Lucia: SessionAuth;
     DatabaseUserAttributes: {
       accountId: string | null;
       email: string;
@@ -36,6 +168,7 @@ declare module "lucia" {
       role: Role;
       locale: Locale | null;
       emailVerifiedAt: number | null;
+      totpEnabledAt: number | null;
     };
   }
 }

@@ -117,7 +117,7 @@ describe("auth.signIn", () => {
     const { caller, auth, cookies } = callerAs(t.db, null);
     expect(
       await caller.auth.signIn({ email: " JON@example.com ", password: TEST_PASSWORD }),
-    ).toEqual({ role: "customer" });
+    ).toEqual({ role: "customer", twoFactor: false });
     const { user } = await auth.validateSession(sessionIdOf(cookies));
     expect(user?.id).toBe(person.id);
   });

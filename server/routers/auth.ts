@@ -11,6 +11,8 @@ import { acceptStaffInvite } from "../services/admin";
 import { recordAudit, recordFailedSignIn } from "../services/audit";
 import { publicProcedure, router } from "../trpc";
 import { setLocaleInput } from "../services/accounts";
+import { DomainError } from "../errors";
+import { codeInput, completeSignInChallenge, startSignInChallenge } from "../services/two-factor";
 
 export const authRouter = router({
   /** Who is signed in, or null. */
@@ -34,6 +36,28 @@ export const authRouter = router({
     const { userId, role } = await guardSignIn(ctx.db, input.email, ctx.clientIp, () =>
       authenticate(ctx.db, input),
     ).catch((error: unknown) => recordFailedSignIn(ctx.db, input.email, ctx.clientIp, error));
+    // With two-factor sign-in there is no session yet: the second step (verifyTwoFactor) makes it.
+    const challenge = await startSignInChallenge(ctx.db, userId);
+    if (challenge) {
+      ctx.cookies.set(ctx.auth.createChallengeCookie(challenge));
+      return { role, twoFactor: true };
+    }
+    await startSession(ctx.auth, ctx.cookies, userId, ctx.session);
+    await recordAudit(ctx.db, { userId, role, ip: ctx.clientIp }, { action: "auth.sign_in" });
+    return { role, twoFactor: false };
+  }),
+
+  /** The second step of a sign-in: a code from the app or a recovery code, for the pending challenge. */
+  verifyTwoFactor: publicProcedure.input(codeInput).mutation(async ({ ctx, input }) => {
+    if (!ctx.challengeId) throw new DomainError("UNAUTHORIZED", "twoFactor.challengeExpired");
+    const { userId, role } = await completeSignInChallenge(
+      ctx.db,
+      ctx.challengeId,
+      input.code,
+      Date.now(),
+      ctx.clientIp,
+    );
+    ctx.cookies.set(ctx.auth.createBlankChallengeCookie());
     await startSession(ctx.auth, ctx.cookies, userId, ctx.session);
     await recordAudit(ctx.db, { userId, role, ip: ctx.clientIp }, { action: "auth.sign_in" });
     return { role };

@@ -44,7 +44,7 @@ describe("staff administration", () => {
         email: "new.agent@example.com",
         password: "the agent's password",
       }),
-    ).toEqual({ role: "agent" });
+    ).toEqual({ role: "agent", twoFactor: false });
     await expect(
       anonymous.auth.acceptStaffInvite({ token: mail.token!, password: "another password" }),
     ).rejects.toMatchObject({ message: "identity.linkInvalid" });
@@ -71,7 +71,43 @@ describe("staff administration", () => {
     await as(cast.admin).staff.admin.setStaffActive({ id: cast.agent.id, active: true });
     expect(
       await as(null).auth.signIn({ email: cast.agent.email, password: TEST_PASSWORD }),
-    ).toEqual({ role: "agent" });
+    ).toEqual({ role: "agent", twoFactor: false });
+  });
+
+  it("changes a staff member's role and ends their sessions, so the new role starts a new one", async () => {
+    const auth = createAuth(t.db, { secure: false });
+    const session = await auth.createSession(cast.agent.id, {});
+    const bystander = await auth.createSession(cast.admin.id, {});
+    await as(cast.admin).staff.admin.setStaffRole({ id: cast.agent.id, role: "admin" });
+    expect((await auth.validateSession(session.id)).session).toBeNull();
+    expect((await auth.validateSession(bystander.id)).session).not.toBeNull();
+    const [row] = await t.db.select().from(users).where(eq(users.id, cast.agent.id));
+    expect(row!.role).toBe("admin");
+    // A new admin without two-factor sign-in meets the requirement on the next sign-in.
+    const signedIn = await as(null).auth.signIn({
+      email: cast.agent.email,
+      password: TEST_PASSWORD,
+    });
+    expect(signedIn).toEqual({ role: "admin", twoFactor: false });
+    await expect(as({ ...cast.agent, role: "admin" }).staff.admin.staff()).rejects.toMatchObject({
+      message: "error.twoFactorRequired",
+    });
+  });
+
+  it("refuses to change one's own role or a customer's, and changes nothing", async () => {
+    await expect(
+      as(cast.admin).staff.admin.setStaffRole({ id: cast.admin.id, role: "agent" }),
+    ).rejects.toMatchObject({ message: "admin.notYourRole" });
+    await expect(
+      as(cast.admin).staff.admin.setStaffRole({ id: cast.alda.id, role: "admin" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      as(cast.agent).staff.admin.setStaffRole({ id: cast.agent.id, role: "admin" }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const roles = await t.db.select({ id: users.id, role: users.role }).from(users);
+    expect(roles.find((r) => r.id === cast.admin.id)?.role).toBe("admin");
+    expect(roles.find((r) => r.id === cast.alda.id)?.role).toBe("customer");
+    expect(roles.find((r) => r.id === cast.agent.id)?.role).toBe("agent");
   });
 
   it("returns a deactivated agent's open requests to the queue, and mails them no more", async () => {

@@ -281,6 +281,29 @@ export async function setStaffActive(db: Db, actor: AdminActor, id: string, acti
   });
 }
 
+/**
+ * Makes a staff member an agent or an admin. Their sessions end, so the new role starts with a new
+ * session (and a new admin meets the two-factor requirement at once).
+ */
+export async function setStaffRole(db: Db, actor: AdminActor, id: string, role: "agent" | "admin") {
+  if (id === actor.userId) throw new DomainError("BAD_REQUEST", "admin.notYourRole");
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({ role })
+      .where(and(eq(users.id, id), inArray(users.role, ["agent", "admin"])))
+      .returning({ id: users.id, email: users.email });
+    if (!row) throw notFound();
+    // A new role starts with a new session: whatever the old one was trusted with ends here.
+    await tx.delete(sessions).where(eq(sessions.userId, id));
+    await recordAudit(tx, actor, {
+      action: "staff.role_changed",
+      subject: { type: "user", id },
+      detail: { email: row.email, to: role },
+    });
+  });
+}
+
 export async function setNotifyNewRequests(db: Db, actor: StaffActor, on: boolean) {
   await db.update(users).set({ notifyNewRequests: on }).where(eq(users.id, actor.userId));
 }

@@ -26,6 +26,7 @@ export const auditActions = [
   "staff.joined",
   "staff.deactivated",
   "staff.reactivated",
+  "staff.role_changed",
   "api_key.created",
   "api_key.revoked",
   "site.created",

@@ -29,6 +29,7 @@ async function signedIn(email: string) {
     role: row.role,
     locale: row.locale,
     emailVerified: row.emailVerifiedAt !== null,
+    twoFactorEnabled: row.totpEnabledAt !== null,
   };
 }
 
@@ -75,6 +76,7 @@ describe("email verification", () => {
       role: after.role,
       locale: after.locale,
       emailVerified: true,
+      twoFactorEnabled: false,
     };
     expect(
       (await callerAs(t.db, user).caller.portal.orders.list({})).items.map((o) => o.number),

@@ -344,7 +344,8 @@ async function loadUser(db: Db, actor: Actor) {
   return user;
 }
 
-async function checkPassword(db: Db, actor: Actor, password: string, field: string) {
+/** The caller's user row when `password` is theirs; a field error on `field` otherwise. */
+export async function checkPassword(db: Db, actor: Actor, password: string, field: string) {
   const user = await loadUser(db, actor);
   if (!(await verifyPassword(user.passwordHash, password)))
     throw new DomainError("BAD_REQUEST", "auth.wrongPassword", field);

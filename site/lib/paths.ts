@@ -11,3 +11,6 @@ export const homeFor = (role: Role) => (role === "customer" ? "/" : "/staff");
 
 export const signInPath = (returnTo: string) =>
   returnTo === "/" ? "/sign-in" : `/sign-in?returnTo=${encodeURIComponent(returnTo)}`;
+
+/** Where staff manage two-factor sign-in, and where admins without it are sent. */
+export const SECURITY_PATH = "/account/security";

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ingestRoutes, INGEST_PATH } from "../../server/ingest/http";
 import { WIDGET_PATH } from "../../server/http";
 import { widgetRouter } from "../../server/routers/widget";
+import { apiSignIn } from "../helpers/two-factor";
 
 const base = inject("baseUrl");
 type Who = "anonymous" | "customerA" | "customerB" | "agent" | "admin";
@@ -82,6 +83,12 @@ const routes: Record<string, Route> = {
     }),
   },
   "sign-in.astro": { path: () => "/sign-in", expect: redirectsSignedIn },
+  // Without a pending sign-in (its cookie) there is no second step to answer.
+  "sign-in/two-factor.astro": {
+    path: () => "/sign-in/two-factor",
+    expect: () => ({ ...redirectsSignedIn(), anonymous: "/sign-in" }),
+  },
+  "account/security.astro": { path: () => "/account/security", expect: staffOnly },
   "sign-up.astro": { path: () => "/sign-up", expect: redirectsSignedIn },
   "forgot-password.astro": { path: () => "/forgot-password", expect: () => everyone(200) },
   "reset-password.astro": { path: () => "/reset-password?token=nope", expect: () => everyone(200) },
@@ -166,14 +173,7 @@ function routeFiles(dir: string): string[] {
   );
 }
 
-async function signInCookie(email: string): Promise<string> {
-  const res = await fetch(`${base}/api/trpc/auth.signIn`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: base },
-    body: JSON.stringify({ json: { email, password: "tengsl-demo" } }),
-  });
-  return res.headers.getSetCookie()[0]!.split(";")[0]!;
-}
+const signInCookie = (email: string) => apiSignIn(base, email);
 
 beforeAll(async () => {
   for (const [who, email] of Object.entries(people))

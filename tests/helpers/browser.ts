@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { answerTwoFactorPage, totpKeys } from "./two-factor";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(chromiumPath);
@@ -46,11 +47,20 @@ export function watchForPageErrors(page: Page): string[] {
   return errors;
 }
 
+/** Signs in through the form; for a person with two-factor sign-in, answers the second step too. */
 export async function signIn(page: Page, base: string, email: string, password = "tengsl-demo") {
   await page.goto(`${base}/sign-in`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/sign-in")),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+  const key = totpKeys[email];
+  if (key && (response.headers().location ?? "").startsWith("/sign-in/two-factor")) {
+    await page.waitForURL(/\/sign-in\/two-factor/);
+    await answerTwoFactorPage(page, key);
+  }
 }
 
 /**

@@ -10,12 +10,15 @@ import { createCaller } from "../../server/root";
 
 export const TEST_PUBLIC_URL = new URL("http://portal.test");
 
-/** `signal`: the caller's abort signal (an aborted one ends subscriptions at once). */
+/**
+ * `challengeId`: the pending two-factor sign-in, as its cookie would carry it. `signal`: the caller's
+ * abort signal (an aborted one ends subscriptions at once).
+ */
 export function callerAs(
   db: Db,
   user: User | null,
   session: Session | null = null,
-  { signal }: { signal?: AbortSignal } = {},
+  { challengeId = null, signal }: { challengeId?: string | null; signal?: AbortSignal } = {},
 ) {
   const auth = createAuth(db, { secure: false });
   const cookies: Cookie[] = [];
@@ -27,6 +30,7 @@ export function callerAs(
       session,
       user,
       cookies: jar,
+      challengeId,
       publicUrl: TEST_PUBLIC_URL,
       clientIp: "192.0.2.1",
       filesDir: join(tmpdir(), "tengsl-test-files"),

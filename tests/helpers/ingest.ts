@@ -1,14 +1,10 @@
 // A company system's side of the ingest API: an API key made through the staff door, and signed PUTs.
 import { sign } from "../../server/ingest/signature";
+import { apiSignIn, DEMO_ADMIN } from "./two-factor";
 
 /** Signs in as the demo admin over the tRPC door and makes an API key. */
 export async function createApiKey(base: string, name = "Test shop"): Promise<string> {
-  const signIn = await fetch(`${base}/api/trpc/auth.signIn`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: base },
-    body: JSON.stringify({ json: { email: "admin@example.com", password: "tengsl-demo" } }),
-  });
-  const cookie = signIn.headers.getSetCookie()[0]!.split(";")[0]!;
+  const cookie = await apiSignIn(base, DEMO_ADMIN);
   const res = await fetch(`${base}/api/trpc/staff.apiKeys.create`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: base, cookie },

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { enrolDemoAdmin } from "./two-factor";
 
 export interface RunningServer {
   url: string;
@@ -24,10 +25,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `keep`: leave the temporary folder (database, mail) when stopping, to start again over it. */
+/**
+ * `keep`: leave the temporary folder (database, mail) when stopping, to start again over it.
+ * `enrolAdmin`: give the demo admin two-factor sign-in with the tests' key (tests/helpers/two-factor.ts).
+ */
 export async function startServer(
   env: Record<string, string> = {},
-  { keep = false } = {},
+  { keep = false, enrolAdmin = true } = {},
 ): Promise<RunningServer> {
   if (!existsSync("dist/main.mjs"))
     throw new Error("No build: run `npm run build` before the e2e tests.");
@@ -70,6 +74,8 @@ export async function startServer(
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+
+  if (enrolAdmin && env.SEED_DEMO !== "false") await enrolDemoAdmin(env.DATABASE_URL ?? dbUrl);
 
   return {
     url,

@@ -254,6 +254,33 @@ const procedures: Record<string, Entry> = {
     onlyRefusals: "server/services/widget-abuse.test.ts",
     input: () => ({ siteId: siteOfMatrix, id: "x" }),
   },
+  "auth.verifyTwoFactor": {
+    access: "public",
+    onlyRefusals: "server/services/two-factor.test.ts",
+    input: () => ({ code: "123456" }),
+  },
+  "twoFactor.status": { access: "staff" },
+  "twoFactor.begin": { access: "staff", onlyRefusals: "server/services/two-factor.test.ts" },
+  "twoFactor.confirm": {
+    access: "staff",
+    onlyRefusals: "server/services/two-factor.test.ts",
+    input: () => ({ code: "123456" }),
+  },
+  "twoFactor.regenerateCodes": {
+    access: "staff",
+    onlyRefusals: "server/services/two-factor.test.ts",
+    input: () => ({ code: "123456" }),
+  },
+  "twoFactor.disable": {
+    access: "staff",
+    onlyRefusals: "server/services/two-factor.test.ts",
+    input: () => ({ password: TEST_PASSWORD, code: "123456" }),
+  },
+  "staff.admin.setStaffRole": {
+    access: "admin",
+    onlyRefusals: "server/services/admin.test.ts",
+    input: () => ({ id: "x", role: "admin" }),
+  },
   "staff.apiKeys.list": { access: "admin" },
   "staff.apiKeys.create": { access: "admin", input: () => ({ name: "Matrix key" }) },
   "staff.apiKeys.revoke": {

@@ -17,6 +17,7 @@ import {
   setCategoryArchived,
   setNotifyNewRequests,
   setStaffActive,
+  setStaffRole,
   setTargets,
   targetsInput,
 } from "../../services/admin";
@@ -48,6 +49,9 @@ export const adminRouter = router({
   setStaffActive: adminProcedure
     .input(idInput.extend({ active: z.boolean() }))
     .mutation(({ ctx, input }) => setStaffActive(ctx.db, ctx.actor, input.id, input.active)),
+  setStaffRole: adminProcedure
+    .input(idInput.extend({ role: z.enum(["agent", "admin"]) }))
+    .mutation(({ ctx, input }) => setStaffRole(ctx.db, ctx.actor, input.id, input.role)),
   setNotifyNewRequests: staffProcedure
     .input(z.object({ on: z.boolean() }))
     .mutation(({ ctx, input }) => setNotifyNewRequests(ctx.db, ctx.actor, input.on)),
