@@ -1,4 +1,4 @@
-import { endSession } from "../auth/cookies";
+import { endSession, startSession } from "../auth/cookies";
 import { guardLink, limits, throttle } from "../auth/throttle";
 import { getProfile, setLocale, setLocaleInput, setName, setNameInput } from "../services/accounts";
 import { contactRole, inviteColleague, inviteInput, listContacts } from "../services/contacts";
@@ -33,9 +33,10 @@ export const accountRouter = router({
   setPreferences: authedProcedure
     .input(preferencesInput)
     .mutation(({ ctx, input }) => setPreferences(ctx.db, ctx.actor, input)),
-  changePassword: authedProcedure
-    .input(changePasswordInput)
-    .mutation(({ ctx, input }) => changePassword(ctx.db, ctx.actor, ctx.session?.id ?? "", input)),
+  changePassword: authedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    await changePassword(ctx.db, ctx.actor, input);
+    await startSession(ctx.auth, ctx.cookies, ctx.actor.userId, null);
+  }),
   requestEmailChange: authedProcedure.input(changeEmailInput).mutation(async ({ ctx, input }) => {
     await throttle(ctx.db, [[`mail:${input.email}`, limits.mailsPerAddress]]);
     await requestEmailChange(ctx.db, ctx.actor, input, ctx.publicUrl);
@@ -48,13 +49,12 @@ export const accountRouter = router({
     .mutation(({ ctx, input }) =>
       guardLink(ctx.db, ctx.clientIp, () => verifyEmail(ctx.db, ctx.actor, input.token)),
     ),
-  confirmEmailChange: authedProcedure
-    .input(tokenInput)
-    .mutation(({ ctx, input }) =>
-      guardLink(ctx.db, ctx.clientIp, () =>
-        confirmEmailChange(ctx.db, ctx.actor, ctx.session?.id ?? "", input.token, ctx.publicUrl),
-      ),
-    ),
+  confirmEmailChange: authedProcedure.input(tokenInput).mutation(async ({ ctx, input }) => {
+    await guardLink(ctx.db, ctx.clientIp, () =>
+      confirmEmailChange(ctx.db, ctx.actor, input.token, ctx.publicUrl),
+    );
+    await startSession(ctx.auth, ctx.cookies, ctx.actor.userId, null);
+  }),
   resendVerification: authedProcedure.mutation(async ({ ctx }) => {
     await throttle(ctx.db, [[`mail:${ctx.user?.email}`, limits.mailsPerAddress]]);
     await resendVerification(ctx.db, ctx.actor, ctx.publicUrl);

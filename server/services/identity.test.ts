@@ -242,7 +242,7 @@ describe("password reset", () => {
 });
 
 describe("changing password and email", () => {
-  it("changes the password with the current one and ends the other sessions only", async () => {
+  it("changes the password with the current one, ends every session and starts a new one here", async () => {
     const person = await createUser(t.db);
     const auth = createAuth(t.db, { secure: false });
     const current = await auth.createSession(person.id, {});
@@ -255,13 +255,17 @@ describe("changing password and email", () => {
       }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect(await sessionCount(person.id)).toBe(2);
-    await caller.account.changePassword({
+    const { caller: asked, cookies } = callerAs(t.db, person, current);
+    await asked.account.changePassword({
       currentPassword: TEST_PASSWORD,
       newPassword: "a brand new password",
     });
-    expect((await t.db.select({ id: sessions.id }).from(sessions)).map((s) => s.id)).toEqual([
-      sessionKey(current.id),
-    ]);
+    // The browser that asked gets a new session; every earlier one, its own too, is gone.
+    const left = (await t.db.select({ id: sessions.id }).from(sessions)).map((s) => s.id);
+    expect(left).toHaveLength(1);
+    expect(left[0]).not.toBe(sessionKey(current.id));
+    const fresh = cookies.find((c) => c.value !== "");
+    expect(fresh && sessionKey(fresh.value)).toBe(left[0]);
   });
 
   it("changes the email only when the link mailed to the new address is followed", async () => {
@@ -284,10 +288,14 @@ describe("changing password and email", () => {
     await expect(
       callerAs(t.db, null).caller.account.confirmEmailChange({ token: token! }),
     ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await callerAs(t.db, person, current).caller.account.confirmEmailChange({ token: token! });
+    const confirming = callerAs(t.db, person, current);
+    await confirming.caller.account.confirmEmailChange({ token: token! });
     expect((await userRow("new@example.com"))?.id).toBe(person.id);
+    // Every earlier session ends; the browser that confirmed carries on with a new one.
     expect((await auth.validateSession(other.id)).session).toBeNull();
-    expect((await auth.validateSession(current.id)).session).not.toBeNull();
+    expect((await auth.validateSession(current.id)).session).toBeNull();
+    const fresh = confirming.cookies.find((c) => c.value !== "")!;
+    expect((await auth.validateSession(fresh.value)).user?.email).toBe("new@example.com");
     // The old address hears of it, with a way back.
     const notice = (await lastMailTo(t.db, "old@example.com"))!;
     expect(notice.subject).toBe("Your email address was changed");

@@ -1,6 +1,6 @@
 // A customer's control over their identity and data: verifying the email, resetting and changing the
 // password, changing the email, communication preferences, downloading everything, and deleting it all.
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import {
@@ -13,7 +13,6 @@ import {
   type Locale,
 } from "../../db/schema";
 import type { Actor } from "../actor";
-import { sessionKey } from "../auth/session-adapter";
 import { consumeToken, issueToken, peekToken, revokeTokens } from "../auth/email-tokens";
 import { hashPassword, PASSWORD_MAX_LENGTH, verifyPassword } from "../auth/password";
 import { checkNewPassword, newPasswordField } from "../auth/password-rules";
@@ -133,11 +132,13 @@ export async function resetPassword(
   });
 }
 
-/** Changes the password after checking the current one; the user's other sessions end. */
+/**
+ * Changes the password after checking the current one. Every session of the user ends, this one too:
+ * the router starts a fresh one for the browser that asked, so nothing issued before the change lives on.
+ */
 export async function changePassword(
   db: Db,
   actor: Actor,
-  currentSessionId: string,
   input: z.output<typeof changePasswordInput>,
 ) {
   const user = await checkPassword(db, actor, input.currentPassword, "currentPassword");
@@ -145,9 +146,7 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.userId));
-    await tx
-      .delete(sessions)
-      .where(and(eq(sessions.userId, actor.userId), ne(sessions.id, sessionKey(currentSessionId))));
+    await tx.delete(sessions).where(eq(sessions.userId, actor.userId));
     await recordAudit(tx, actor, { action: "auth.password_changed", subject: self(actor) });
   });
 }
@@ -175,13 +174,12 @@ export async function requestEmailChange(
 }
 
 /**
- * Moves the caller to the address the link was sent to, tells the old address, and ends the caller's
- * other sessions.
+ * Moves the caller to the address the link was sent to, tells the old address, and ends every session
+ * of the caller (the router starts a fresh one for this browser).
  */
 export async function confirmEmailChange(
   db: Db,
   actor: Actor,
-  currentSessionId: string,
   value: string,
   publicUrl: URL,
 ): Promise<void> {
@@ -202,9 +200,7 @@ export async function confirmEmailChange(
       .update(users)
       .set({ email: used.email, emailVerifiedAt: Date.now() })
       .where(eq(users.id, actor.userId));
-    await tx
-      .delete(sessions)
-      .where(and(eq(sessions.userId, actor.userId), ne(sessions.id, sessionKey(currentSessionId))));
+    await tx.delete(sessions).where(eq(sessions.userId, actor.userId));
     await enqueueMail(
       tx,
       renderMail("emailChanged", before.locale ?? "en", before.email, {
