@@ -2,7 +2,7 @@
 // plain JSON with fetch and carries no tRPC or superjson code. Public, CORS per site, rate-limited.
 import { initTRPC } from "@trpc/server";
 import type { Db } from "../../db/client";
-import { hit } from "../services/rate-limit";
+import { hit, type Limit } from "../services/rate-limit";
 import { asTRPCError, DomainError, errorShape } from "../errors";
 import {
   feedbackInput,
@@ -18,6 +18,8 @@ export interface WidgetContext {
   db: Db;
   origin: string | undefined;
   ip: string | null;
+  /** Overrides WIDGET_RATE (configuration: WIDGET_RATE_PER_10_MINUTES). */
+  rate?: Limit;
 }
 
 const t = initTRPC.context<WidgetContext>().create({
@@ -35,7 +37,7 @@ const procedure = t.procedure.use(async ({ next }) => {
 export const WIDGET_RATE = { max: 20, windowMs: 10 * 60_000 };
 
 async function throttled(ctx: WidgetContext, siteId: string) {
-  const limit = await hit(ctx.db, `widget:${siteId}:${ctx.ip}`, WIDGET_RATE);
+  const limit = await hit(ctx.db, `widget:${siteId}:${ctx.ip}`, ctx.rate ?? WIDGET_RATE);
   if (!limit.allowed) throw new DomainError("TOO_MANY_REQUESTS", "widget.tooMany");
 }
 
