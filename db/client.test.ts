@@ -53,3 +53,69 @@ describe("openDb", () => {
     expect(n).toBe(1);
   });
 });
+
+describe("writers in one process", () => {
+  const count = async () =>
+    Number((await t.db.$client.execute("select count(*) as n from rate_limits")).rows[0]?.n);
+
+  it("queue instead of failing with SQLITE_BUSY, even when a transaction waits on other work", async () => {
+    t = await createTestDb();
+    // Each transaction holds the write lock across a real wait (a timer), as one that hashes a password
+    // or writes a file would; plain inserts arrive meanwhile on other pooled connections.
+    const inTransactions = Array.from({ length: 40 }, (_, i) =>
+      t.db.transaction(async (tx) => {
+        await tx.run(sql`select count(*) from rate_limits`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        await tx.run(
+          sql`insert into rate_limits (key, window_start, count) values (${`tx-${i}`}, 0, 1)`,
+        );
+      }),
+    );
+    const plain = Array.from({ length: 40 }, (_, i) =>
+      t.db.run(
+        sql`insert into rate_limits (key, window_start, count) values (${`plain-${i}`}, 0, 1)`,
+      ),
+    );
+    const results = await Promise.allSettled([...inTransactions, ...plain]);
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    expect(await count()).toBe(80);
+  });
+
+  it("roll back a failed transaction completely and let the next writer in", async () => {
+    t = await createTestDb();
+    const failing = t.db.transaction(async (tx) => {
+      await tx.run(sql`insert into rate_limits (key, window_start, count) values ('lost', 0, 1)`);
+      throw new Error("refused");
+    });
+    const next = t.db.run(
+      sql`insert into rate_limits (key, window_start, count) values ('kept', 0, 1)`,
+    );
+    await expect(failing).rejects.toThrow("refused");
+    await next;
+    const keys = await t.db.$client.execute("select key from rate_limits order by key");
+    expect(keys.rows.map((r) => r.key)).toEqual(["kept"]);
+  });
+
+  it("are not held up by a long read, which keeps its own snapshot (WAL)", async () => {
+    t = await createTestDb();
+    await t.db.run(sql`insert into rate_limits (key, window_start, count) values ('before', 0, 1)`);
+    // An analytics report reading in one transaction: held open while writes go on.
+    const report = await t.db.$client.transaction("read");
+    try {
+      const seenFirst = await report.execute("select count(*) as n from rate_limits");
+      for (let i = 0; i < 20; i++) {
+        await t.db.transaction((tx) =>
+          tx.run(
+            sql`insert into rate_limits (key, window_start, count) values (${`w-${i}`}, 0, 1)`,
+          ),
+        );
+      }
+      const seenLater = await report.execute("select count(*) as n from rate_limits");
+      expect(Number(seenFirst.rows[0]?.n)).toBe(1);
+      expect(Number(seenLater.rows[0]?.n)).toBe(1);
+    } finally {
+      report.close();
+    }
+    expect(await count()).toBe(21);
+  });
+});

@@ -21,6 +21,7 @@ describe("loadConfig", () => {
       port: 4321,
       smtpUrl: undefined,
       seedDemo: true,
+      widgetRatePer10Minutes: 20,
       dev: false,
     });
     expect(config.publicUrl.href).toBe("http://localhost:4321/");
@@ -35,6 +36,7 @@ describe("loadConfig", () => {
       PUBLIC_URL: "https://portal.example.com/some/path",
       SMTP_URL: "smtp://user:pass@mail.example.com:587",
       SEED_DEMO: "false",
+      WIDGET_RATE_PER_10_MINUTES: "5000",
     });
     expect(config).toMatchObject({
       databaseUrl: "libsql://tengsl.example.turso.io",
@@ -43,6 +45,7 @@ describe("loadConfig", () => {
       port: 8080,
       smtpUrl: "smtp://user:pass@mail.example.com:587",
       seedDemo: false,
+      widgetRatePer10Minutes: 5000,
     });
     // Only the origin matters: cookies, links and origin checks are made from it.
     expect(config.publicUrl.href).toBe("https://portal.example.com/");
@@ -68,6 +71,8 @@ describe("loadConfig", () => {
     [{ SEED_DEMO: "maybe" }, /^SEED_DEMO must be true or false/],
     [{ HOST: "bad host" }, /^HOST must be a host name or IP address/],
     [{ NODE_ENV: "staging" }, /^NODE_ENV /],
+    [{ WIDGET_RATE_PER_10_MINUTES: "0" }, /^WIDGET_RATE_PER_10_MINUTES must be a whole number/],
+    [{ WIDGET_RATE_PER_10_MINUTES: "lots" }, /^WIDGET_RATE_PER_10_MINUTES must be a whole/],
   ])("refuses %j with one line naming the variable", (env, message) => {
     const text = errorOf(env);
     expect(text).toMatch(message);

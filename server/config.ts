@@ -56,6 +56,12 @@ const envSchema = z.object({
     .regex(/^[1-9]\d{0,6}$/, { message: "must be a whole number from 1 to 9999999" })
     .transform(Number)
     .default(600),
+  WIDGET_RATE_PER_10_MINUTES: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d{0,6}$/, { message: "must be a whole number from 1 to 9999999" })
+    .transform(Number)
+    .default(20),
   SEED_DEMO: flag.default(true),
   NODE_ENV: z.enum(["development", "production", "test"]).optional(),
 });
@@ -76,6 +82,8 @@ export interface Config {
   filesDir: string;
   /** Requests per minute each ingest API key may make. */
   ingestRatePerMinute: number;
+  /** Widget submissions each visitor address may send to one site in 10 minutes. */
+  widgetRatePer10Minutes: number;
   seedDemo: boolean;
   /** Development: detailed errors in the server log, no CSP (Vite injects inline scripts). */
   dev: boolean;
@@ -113,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>, { dev = fals
     filesDir: e.FILES_DIR,
     demoPort: e.DEMO_PORT,
     ingestRatePerMinute: e.INGEST_RATE_PER_MINUTE,
+    widgetRatePer10Minutes: e.WIDGET_RATE_PER_10_MINUTES,
     seedDemo: e.SEED_DEMO,
     dev: dev || e.NODE_ENV === "development",
   };

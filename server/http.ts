@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { widgetRouter } from "./routers/widget";
+import { WIDGET_RATE, widgetRouter } from "./routers/widget";
 import { allAllowedOrigins } from "./services/sites";
 import type { App } from "./app";
 import { createHttpContext } from "./context";
@@ -91,6 +91,7 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
       db: app.db,
       origin: req.headers.origin,
       ip: req.socket.remoteAddress ?? null,
+      rate: { ...WIDGET_RATE, max: app.config.widgetRatePer10Minutes },
     }),
     responseMeta: ({ errors }) =>
       errors.some((e) => e.code === "TOO_MANY_REQUESTS")

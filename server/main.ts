@@ -1,6 +1,11 @@
 // The server entry: configuration, database and migrations, demo seed, then one node:http server for
 // every door, and a graceful shutdown on SIGTERM/SIGINT. `--dev` serves pages from Astro's dev server.
-import { createServer, type RequestListener } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type ServerResponse,
+} from "node:http";
 import { fileURLToPath } from "node:url";
 import { openDb, type Db } from "../db/client";
 import { migrateDb } from "../db/migrate";
@@ -47,17 +52,32 @@ async function main(): Promise<void> {
         portalUrl: config.publicUrl,
       })
     : null;
+  // Live pages (tRPC subscriptions over SSE) hold their connections open for as long as they are shown.
+  const streams = new Set<ServerResponse>();
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (!req.headers.accept?.includes("text/event-stream")) return;
+    streams.add(res);
+    res.once("close", () => streams.delete(res));
+  });
   // Registered before listening, so that a signal arriving the moment we answer is handled gracefully.
   const shutdown = onceOnly(async (signal: string) => {
     console.log(`${signal} received: finishing open requests, then stopping.`);
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-    server.closeIdleConnections();
-    // Live pages hold their connections open; they reconnect to another process after a short wait.
-    const cut = setTimeout(() => server.closeAllConnections(), 3_000).unref();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const force = setTimeout(() => {
+      console.error(`Requests still open after ${SHUTDOWN_GRACE_MS / 1000} s; stopping anyway.`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Ended at once and cleanly: the browser's EventSource then reconnects to another process (or this
+    // one's successor) and names the last event it saw, so nothing is missed. (A cut connection instead
+    // makes Chromium give up on the stream.) Every other request may finish, however slow.
+    for (const res of streams) res.end();
+    // A keep-alive connection goes idle when its last response is sent: close it then, not after its timeout.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    await closed;
+    clearInterval(idle);
     demo?.close();
-    clearTimeout(cut);
     await pages.stop();
+    // Lets a mail being sent finish (and be marked sent), so it is neither lost nor sent twice.
     await mail.stop();
     app.live.stop();
     housekeeping.stop();

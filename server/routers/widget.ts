@@ -2,7 +2,7 @@
 // plain JSON with fetch and carries no tRPC or superjson code. Public, CORS per site, rate-limited.
 import { initTRPC } from "@trpc/server";
 import type { Db } from "../../db/client";
-import { hit } from "../services/rate-limit";
+import { hit, type Limit } from "../services/rate-limit";
 import { asTRPCError, DomainError, errorShape } from "../errors";
 import {
   feedbackInput,
@@ -22,6 +22,8 @@ export interface WidgetContext {
   db: Db;
   origin: string | undefined;
   ip: string | null;
+  /** Overrides WIDGET_RATE (configuration: WIDGET_RATE_PER_10_MINUTES). */
+  rate?: Limit;
 }
 
 const t = initTRPC.context<WidgetContext>().create({
@@ -43,7 +45,7 @@ async function admitted(ctx: WidgetContext, input: Pick<FeedbackInput, "site" | 
   const site = await siteFor(ctx.db, input.site, ctx.origin);
   // Blocked senders are refused before they are counted: the busiest-senders list shows who is not yet blocked.
   await refuseBlocked(ctx.db, site, { ip: ctx.ip, visitorId: signedVisitor(site, input.identity) });
-  const limit = await hit(ctx.db, widgetLimitKey(site.id, ctx.ip), WIDGET_RATE);
+  const limit = await hit(ctx.db, widgetLimitKey(site.id, ctx.ip), ctx.rate ?? WIDGET_RATE);
   if (!limit.allowed) throw new DomainError("TOO_MANY_REQUESTS", "widget.tooMany");
   return site;
 }

@@ -17,11 +17,32 @@ if (source) {
     ],
   });
   const id = source.dataset.requestId;
-  const handlers = { onData: () => scheduleRefresh() };
-  if (source.dataset.liveSource === "customer" && id)
-    client.portal.requests.live.subscribe({ id }, handlers);
-  else if (source.dataset.liveSource === "staff")
-    client.staff.requests.live.subscribe(id ? { id } : {}, handlers);
+  // The browser reconnects a dropped stream by itself, but gives up when the server cannot be reached at
+  // that moment (a restart): then subscribe again, with growing waits, and fetch what was missed.
+  let wait = 1_000;
+  const again = () => {
+    window.setTimeout(subscribe, wait);
+    wait = Math.min(wait * 2, 30_000);
+  };
+  // A stream that reconnects without having seen an event cannot name one to resume from, so every
+  // connection after the first fetches the page once, which shows whatever happened in between.
+  let connections = 0;
+  const handlers = {
+    onStarted: () => {
+      wait = 1_000;
+      if (connections++ > 0) scheduleRefresh();
+    },
+    onData: () => scheduleRefresh(),
+    onError: again,
+    onComplete: again,
+  };
+  const subscribe = () => {
+    if (source.dataset.liveSource === "customer" && id)
+      client.portal.requests.live.subscribe({ id }, handlers);
+    else if (source.dataset.liveSource === "staff")
+      client.staff.requests.live.subscribe(id ? { id } : {}, handlers);
+  };
+  subscribe();
 }
 
 let timer: number | undefined;

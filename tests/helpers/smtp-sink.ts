@@ -10,6 +10,7 @@ export interface ReceivedMail {
 export async function startSmtpSink() {
   const received: ReceivedMail[] = [];
   let refuse = 0;
+  let hold: { arrived: () => void; released: Promise<void> } | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -17,7 +18,7 @@ export async function startSmtpSink() {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
+      const answer = () => {
         if (refuse > 0) {
           refuse--;
           const error = Object.assign(new Error("Mailbox busy, try later"), { responseCode: 451 });
@@ -28,6 +29,13 @@ export async function startSmtpSink() {
           raw: Buffer.concat(chunks).toString("utf8"),
         });
         callback();
+      };
+      stream.on("end", () => {
+        if (!hold) return answer();
+        const { arrived, released } = hold;
+        hold = null;
+        arrived();
+        void released.then(answer);
       });
     },
   });
@@ -39,6 +47,14 @@ export async function startSmtpSink() {
     /** Answer the next `n` messages with 451 (try again later). */
     refuseNext(n: number) {
       refuse = n;
+    },
+    /** Keeps the next message's answer back until `release()`: a send in progress for as long as needed. */
+    holdNext() {
+      let arrived!: () => void;
+      let release!: () => void;
+      const came = new Promise<void>((resolve) => (arrived = resolve));
+      hold = { arrived, released: new Promise<void>((resolve) => (release = resolve)) };
+      return { arrived: came, release };
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
