@@ -28,11 +28,22 @@ export const publicProcedure = t.procedure.use(domainErrors);
 const withActor = <A extends Actor>(check: (actor: Actor | null) => A) =>
   publicProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, actor: check(ctx.actor) } }));
 
-export const authedProcedure = withActor(requireSignedIn);
-export const customerProcedure = withActor(requireCustomer);
-export const staffProcedure = withActor(requireStaff);
-/** Admins must have confirmed two-factor sign-in before any admin procedure answers them. */
-export const adminProcedure = withActor(requireAdmin).use(({ ctx, next }) => {
-  if (!ctx.user?.twoFactorEnabled) throw new DomainError("FORBIDDEN", "error.twoFactorRequired");
+/**
+ * Admins must have confirmed two-factor sign-in before any staff data answers them: a stolen admin
+ * password alone reads nothing. Until then they may only enrol (`enrolmentProcedure`) and manage their own
+ * account.
+ */
+const enrolledIfAdmin = t.middleware(({ ctx, next }) => {
+  if (ctx.user?.role === "admin" && !ctx.user.twoFactorEnabled)
+    throw new DomainError("FORBIDDEN", "error.twoFactorRequired");
   return next();
 });
+
+/** The signed-in person's own account; also the door to attachments, which staff read too. */
+export const authedProcedure = withActor(requireSignedIn);
+export const customerProcedure = withActor(requireCustomer);
+/** Enrolling in two-factor sign-in: the one staff door open to an admin who has not enrolled yet. */
+export const enrolmentProcedure = withActor(requireStaff);
+export const staffProcedure = withActor(requireStaff).use(enrolledIfAdmin);
+export const adminProcedure = withActor(requireAdmin).use(enrolledIfAdmin);
+export const attachmentProcedure = authedProcedure.use(enrolledIfAdmin);

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { getAttachment } from "../services/attachments";
-import { authedProcedure, router } from "../trpc";
+import { attachmentProcedure, router } from "../trpc";
 
 export const filesRouter = router({
   /** An attachment the caller may see (the /files page streams it; nothing here sends bytes). */
-  byId: authedProcedure
+  byId: attachmentProcedure
     .input(z.object({ id: z.string().min(1).max(64) }))
     .query(({ ctx, input }) => getAttachment(ctx.db, ctx.actor, input.id)),
 });

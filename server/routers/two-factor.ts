@@ -9,19 +9,19 @@ import {
   regenerateRecoveryCodes,
   twoFactorStatus,
 } from "../services/two-factor";
-import { router, staffProcedure } from "../trpc";
+import { router, enrolmentProcedure } from "../trpc";
 
 export const twoFactorRouter = router({
-  status: staffProcedure.query(({ ctx }) => twoFactorStatus(ctx.db, ctx.actor)),
-  begin: staffProcedure.mutation(({ ctx }) => beginEnrolment(ctx.db, ctx.actor)),
+  status: enrolmentProcedure.query(({ ctx }) => twoFactorStatus(ctx.db, ctx.actor)),
+  begin: enrolmentProcedure.mutation(({ ctx }) => beginEnrolment(ctx.db, ctx.actor)),
   /** Returns the recovery codes, which are never shown again. */
-  confirm: staffProcedure
+  confirm: enrolmentProcedure
     .input(codeInput)
     .mutation(({ ctx, input }) => confirmEnrolment(ctx.db, ctx.actor, input.code)),
-  regenerateCodes: staffProcedure
+  regenerateCodes: enrolmentProcedure
     .input(codeInput)
     .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.db, ctx.actor, input.code)),
-  disable: staffProcedure
+  disable: enrolmentProcedure
     .input(disableTwoFactorInput)
     .mutation(({ ctx, input }) => disableTwoFactor(ctx.db, ctx.actor, input)),
 });

@@ -299,21 +299,28 @@ describe("signing in with two-factor sign-in", () => {
 });
 
 describe("admins without two-factor sign-in", () => {
-  it("are refused by admin procedures until they enrol, but may use staff ones and enrol", async () => {
+  it("are refused by every staff and admin procedure and attachment until they enrol, but may enrol", async () => {
     const admin = await createUser(t.db, { role: "admin", twoFactor: false });
     const { caller } = callerAs(t.db, admin);
-    expect(await failure(caller.staff.admin.staff())).toEqual({
+    const refused = {
       code: "FORBIDDEN",
       messageKey: "error.twoFactorRequired",
       fields: [],
-    });
-    await caller.staff.requests.counts();
+    };
+    // A stolen admin password alone reads nothing: not admin settings, not the inbox, not files.
+    expect(await failure(caller.staff.admin.staff())).toEqual(refused);
+    expect(await failure(caller.staff.requests.counts())).toEqual(refused);
+    expect(await failure(caller.files.byId({ id: "any" }))).toEqual(refused);
+    // An agent without two-factor sign-in is not held back.
+    const agent = await createUser(t.db, { role: "agent" });
+    await callerAs(t.db, agent).caller.staff.requests.counts();
     const { key } = await caller.twoFactor.begin();
     expect(await caller.twoFactor.status()).toMatchObject({ enabled: false, required: true });
     await caller.twoFactor.confirm({ code: totpCode(key, totpStep(Date.now())) });
     // The session now carries the enrolment (the layer reads it fresh on each request).
     const enrolled = callerAs(t.db, { ...admin, twoFactorEnabled: true }).caller;
     expect((await enrolled.staff.admin.staff()).map((s) => s.id)).toContain(admin.id);
+    await enrolled.staff.requests.counts();
   });
 
   it("are enrolled when the factory makes them, with the known test key", async () => {

@@ -3,6 +3,7 @@ import { count, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { feedback, requests, sites } from "../../db/schema";
 import { supportCast } from "../../tests/factories/requests";
+import { createUser } from "../../tests/factories/people";
 import { callerAs } from "../../tests/helpers/caller";
 import { createTestDb, type TestDb } from "../../tests/helpers/db";
 import { widgetRouter, WIDGET_RATE } from "../routers/widget";
@@ -221,6 +222,40 @@ describe("the widget door", () => {
     expect(await code(widget().request({ ...body, idempotencyKey: key(), email: undefined }))).toBe(
       "BAD_REQUEST:widget.emailRequired",
     );
+  });
+
+  it("never files a request under a customer's account on an email alone, only with a signed identity", async () => {
+    const { id: accountId } = await upsertCustomer(t.db, "CUST-7", {
+      kind: "business",
+      name: "Victim ehf.",
+      contacts: [{ email: "vera@victim.example.com", name: "Vera", isAdmin: true }],
+    });
+    const vera = await createUser(t.db, { accountId, email: "vera@victim.example.com" });
+    const spoofed = {
+      site: site.publicKey,
+      idempotencyKey: key(),
+      name: "Vera",
+      email: "vera@victim.example.com",
+      subject: "Please update our bank details",
+      message: "See [the portal](https://evil.example/login)",
+    };
+    await widget().request(spoofed);
+    // Staff get the request, in an account of its own; Vera's company never sees it in its portal.
+    const [stored] = await t.db.select().from(requests);
+    expect(stored!.requesterEmail).toBe("vera@victim.example.com");
+    expect(stored!.accountId).not.toBe(accountId);
+    expect((await callerAs(t.db, vera).caller.portal.requests.list({})).items).toEqual([]);
+
+    // Signed by the company's server, the same visitor's request is theirs.
+    const userHash = createHmac("sha256", site.identitySecret).update("CUST-7").digest("hex");
+    await widget().request({
+      ...spoofed,
+      idempotencyKey: key(),
+      identity: { userId: "CUST-7", userHash },
+    });
+    expect(
+      (await callerAs(t.db, vera).caller.portal.requests.list({})).items.map((r) => r.subject),
+    ).toEqual(["Please update our bank details"]);
   });
 });
 

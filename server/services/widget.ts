@@ -7,16 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
-import {
-  accounts,
-  contacts,
-  feedback,
-  locales,
-  requests,
-  sites,
-  users,
-  type SiteRow,
-} from "../../db/schema";
+import { accounts, feedback, locales, requests, sites, users, type SiteRow } from "../../db/schema";
 import { DomainError } from "../errors";
 import { isUniqueViolation, normalizeEmail } from "./accounts";
 import { insertRequest, noFiles } from "./requests";
@@ -223,7 +214,7 @@ export async function openWidgetRequest(
           : null;
       if (!email) throw new DomainError("BAD_REQUEST", "widget.emailRequired", "email");
       const name = input.name || input.identity?.name || email;
-      const accountId = who?.accountId ?? (await accountForEmail(tx, email, name));
+      const accountId = who?.accountId ?? (await visitorAccount(tx, name));
       const context = [input.pageTitle, input.pageUrl, input.product && `#${input.product}`]
         .filter(Boolean)
         .join(" · ");
@@ -256,18 +247,13 @@ export async function openWidgetRequest(
   }
 }
 
-/** A visitor's email belongs to the account that lists it, or to a new person account of its own. */
-async function accountForEmail(tx: Tx, email: string, name: string): Promise<string> {
-  const [contact] = await tx
-    .select({ accountId: contacts.accountId })
-    .from(contacts)
-    .where(eq(contacts.email, email));
-  if (contact) return contact.accountId;
-  const [user] = await tx
-    .select({ accountId: users.accountId })
-    .from(users)
-    .where(eq(users.email, email));
-  if (user?.accountId) return user.accountId;
+/**
+ * The account of a request from a visitor the company's server did not sign: a new person account of its
+ * own, never the account that lists the email. Anyone can type anyone's address into a widget, so an
+ * unsigned email must not put a request (and its links) into another customer's portal or history.
+ * Staff still see the address on the request and answer it by mail.
+ */
+async function visitorAccount(tx: Tx, name: string): Promise<string> {
   const id = newId();
   await tx.insert(accounts).values({ id, kind: "person", name, createdAt: Date.now() });
   return id;

@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium)("two-factor sign-in in the browser", () => {
 });
 
 describe("an admin without two-factor sign-in", () => {
-  it("is sent to enrol from the staff console, and refused by admin procedures", async () => {
+  it("is sent to enrol from the staff console, and refused by staff and admin procedures", async () => {
     const admin = await createUser(db, { role: "admin", twoFactor: false });
     const cookie = await apiSignIn(base, admin.email, TEST_PASSWORD);
     for (const path of ["/staff", "/staff/admin", "/staff/requests"]) {
@@ -109,8 +109,10 @@ describe("an admin without two-factor sign-in", () => {
     const page = await fetch(`${base}/account/security`, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Administrators must use two-factor sign-in.");
-    const res = await fetch(`${base}/api/trpc/staff.admin.staff`, { headers: { cookie } });
-    expect(res.status).toBe(403);
-    expect(await res.text()).toContain("error.twoFactorRequired");
+    for (const procedure of ["staff.admin.staff", "staff.requests.inbox", "staff.home.overview"]) {
+      const res = await fetch(`${base}/api/trpc/${procedure}`, { headers: { cookie } });
+      expect(res.status, procedure).toBe(403);
+      expect(await res.text(), procedure).toContain("error.twoFactorRequired");
+    }
   });
 });
