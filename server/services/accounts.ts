@@ -7,8 +7,10 @@ import { newId } from "../../db/ids";
 import {
   accounts,
   contacts,
+  feedback,
   locales,
   orders,
+  requests,
   users,
   type Locale,
   type Role,
@@ -181,6 +183,9 @@ export async function sendVerification(
 /**
  * Puts a customer on the account that lists their (verified) email as a contact. A user who is no
  * longer listed by the company-managed account they sit on gets a person account of their own.
+ * The company's own list (ingest) always wins; an invitation from another customer (source portal)
+ * moves only a user whose own account holds nothing yet: a customer with orders, requests or feedback
+ * of their own is never pulled into someone else's company without their say.
  */
 export async function syncMembership(tx: Tx, userId: string): Promise<void> {
   const [user] = await tx
@@ -196,12 +201,14 @@ export async function syncMembership(tx: Tx, userId: string): Promise<void> {
     .where(and(eq(users.id, userId), eq(users.role, "customer")));
   if (!user) return;
   const [contact] = await tx
-    .select({ accountId: contacts.accountId })
+    .select({ accountId: contacts.accountId, source: contacts.source })
     .from(contacts)
     .where(eq(contacts.email, user.email));
   if (contact && user.verified !== null) {
-    if (contact.accountId !== user.accountId)
-      await moveUserToAccount(tx, userId, user.accountId, contact.accountId);
+    if (contact.accountId === user.accountId) return;
+    const invitedAway =
+      contact.source === "portal" && user.accountId && (await hasHistory(tx, user.accountId));
+    if (!invitedAway) await moveUserToAccount(tx, userId, user.accountId, contact.accountId);
   } else if (user.managed !== null) {
     await detachFromAccount(tx, userId, user.name);
   }
@@ -224,7 +231,19 @@ export async function detachFromAccount(tx: Tx, userId: string, name: string): P
   await tx.update(users).set({ accountId }).where(eq(users.id, userId));
 }
 
-/** A person account made by signing up, left with no users, orders or contacts, is removed. */
+/** Whether the account has anything of its own: orders, requests or feedback. */
+async function hasHistory(tx: Tx, accountId: string): Promise<boolean> {
+  const [any] = await tx
+    .select({ id: orders.id })
+    .from(orders)
+    .where(eq(orders.accountId, accountId))
+    .union(tx.select({ id: requests.id }).from(requests).where(eq(requests.accountId, accountId)))
+    .union(tx.select({ id: feedback.id }).from(feedback).where(eq(feedback.accountId, accountId)))
+    .limit(1);
+  return any !== undefined;
+}
+
+/** A person account made by signing up, left with no users, contacts or history, is removed. */
 async function deleteAccountIfEmpty(tx: Tx, accountId: string): Promise<void> {
   const [account] = await tx
     .select({ externalId: accounts.externalId })
@@ -235,10 +254,10 @@ async function deleteAccountIfEmpty(tx: Tx, accountId: string): Promise<void> {
     .select({ id: users.id })
     .from(users)
     .where(eq(users.accountId, accountId))
-    .union(tx.select({ id: orders.id }).from(orders).where(eq(orders.accountId, accountId)))
     .union(tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.accountId, accountId)))
     .limit(1);
-  if (!used) await tx.delete(accounts).where(eq(accounts.id, accountId));
+  if (!used && !(await hasHistory(tx, accountId)))
+    await tx.delete(accounts).where(eq(accounts.id, accountId));
 }
 
 export function isUniqueViolation(error: unknown, column: string): boolean {

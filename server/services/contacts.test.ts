@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { accounts, users } from "../../db/schema";
 import { createUser } from "../../tests/factories/people";
 import { callerAs } from "../../tests/helpers/caller";
 import { createTestDb, type TestDb } from "../../tests/helpers/db";
@@ -72,5 +74,44 @@ describe("contacts of a business account", () => {
       callerAs(t.db, colleague).caller.account.invite({ name: "Z", email: "z@nl.is" }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await lastMailTo(t.db, "z@nl.is")).toBeNull();
+  });
+
+  it("never pull a customer with their own history into the inviting company, and never break their reset", async () => {
+    // Vic signed up on their own and has a request; nobody lists vic yet, so the invitation goes out.
+    const vic = await createUser(t.db, { email: "vic@example.com", name: "Vic" });
+    await callerAs(t.db, vic).caller.portal.requests.create({
+      subject: "My own question",
+      message: "Mine alone.",
+    });
+    await callerAs(t.db, admin).caller.account.invite({ name: "Vic", email: "vic@example.com" });
+
+    // The next reset (which re-checks membership) works and leaves vic where they were.
+    const anyone = callerAs(t.db, null).caller;
+    await anyone.auth.requestPasswordReset({ email: "vic@example.com", locale: "en" });
+    const { token } = (await lastMailTo(t.db, "vic@example.com"))!;
+    await anyone.auth.resetPassword({ token: token!, password: "vic's own new password" });
+    const again = (await t.db.select().from(users).where(eq(users.id, vic.id)))[0]!;
+    expect(again.accountId).toBe(vic.accountId);
+    const mine = await callerAs(t.db, {
+      ...vic,
+      accountId: again.accountId,
+    }).caller.portal.requests.list({});
+    expect(mine.items.map((r) => r.subject)).toEqual(["My own question"]);
+    expect(
+      (await callerAs(t.db, admin).caller.portal.requests.list({})).items.map((r) => r.subject),
+    ).toEqual([]);
+  });
+
+  it("bring an invited person with nothing of their own yet into the company", async () => {
+    const ny = await createUser(t.db, { email: "ny@nl.is", name: "Ný" });
+    await callerAs(t.db, admin).caller.account.invite({ name: "Ný", email: "ny@nl.is" });
+    const anyone = callerAs(t.db, null).caller;
+    await anyone.auth.requestPasswordReset({ email: "ny@nl.is", locale: "en" });
+    const { token } = (await lastMailTo(t.db, "ny@nl.is"))!;
+    await anyone.auth.resetPassword({ token: token!, password: "a new password for ny" });
+    const moved = (await t.db.select().from(users).where(eq(users.id, ny.id)))[0]!;
+    expect(moved.accountId).toBe(admin.accountId);
+    // The person account left behind, empty, is gone.
+    expect(await t.db.select().from(accounts).where(eq(accounts.id, ny.accountId!))).toEqual([]);
   });
 });
