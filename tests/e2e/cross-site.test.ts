@@ -7,6 +7,7 @@ import { INGEST_MAX_BODY_BYTES } from "../../server/ingest/http";
 import { TRPC_MAX_BODY_BYTES } from "../../server/http";
 import { createApiKey, put } from "../helpers/ingest";
 import { startServer, type RunningServer } from "../helpers/server";
+import { apiSignIn } from "../helpers/two-factor";
 
 const evil = "https://evil.example";
 let server: RunningServer;
@@ -14,15 +15,8 @@ let base = "";
 const cookies = { customer: "", agent: "", admin: "" };
 let siteKey = "";
 
-async function signIn(email: string): Promise<string> {
-  const res = await fetch(`${base}/api/trpc/auth.signIn`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: base },
-    body: JSON.stringify({ json: { email, password: "tengsl-demo" } }),
-  });
-  expect(res.status).toBe(200);
-  return res.headers.getSetCookie()[0]!.split(";")[0]!;
-}
+/** The session cookie of a demo person (the demo admin answers the two-factor step). */
+const signIn = (email: string): Promise<string> => apiSignIn(base, email);
 
 /** A tRPC call over HTTP as the browser would make it, from `origin`. */
 async function trpc(path: string, cookie: string, input?: unknown, origin = base) {
