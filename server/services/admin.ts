@@ -2,7 +2,7 @@
 // staff themselves (invite, deactivate), and mail that could not be delivered.
 import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
+import type { Db, DbOrTx } from "../../db/client";
 import { newId } from "../../db/ids";
 import {
   cannedReplies,
@@ -59,7 +59,7 @@ export const inviteStaffInput = z.object({
 });
 export const idInput = z.object({ id: z.string().min(1).max(64) });
 
-export function listCategories(db: Db, includeArchived = false) {
+export function listCategories(db: DbOrTx, includeArchived = false) {
   return db
     .select({
       id: categories.id,
@@ -77,13 +77,15 @@ export async function createCategory(
   actor: AdminActor,
   input: z.output<typeof categoryInput>,
 ) {
-  const existing = await listCategories(db, true);
-  const id = newId();
-  await db.insert(categories).values({ id, ...input, position: existing.length });
-  await recordAudit(db, actor, {
-    action: "settings.category_created",
-    subject: { type: "category", id },
-    detail: { name: input.nameEn },
+  return db.transaction(async (tx) => {
+    const existing = await listCategories(tx, true);
+    const id = newId();
+    await tx.insert(categories).values({ id, ...input, position: existing.length });
+    await recordAudit(tx, actor, {
+      action: "settings.category_created",
+      subject: { type: "category", id },
+      detail: { name: input.nameEn },
+    });
   });
 }
 
@@ -93,16 +95,18 @@ export async function setCategoryArchived(
   id: string,
   archived: boolean,
 ) {
-  const [row] = await db
-    .update(categories)
-    .set({ archivedAt: archived ? Date.now() : null })
-    .where(eq(categories.id, id))
-    .returning({ id: categories.id, name: categories.nameEn });
-  if (!row) throw notFound();
-  await recordAudit(db, actor, {
-    action: archived ? "settings.category_archived" : "settings.category_restored",
-    subject: { type: "category", id },
-    detail: { name: row.name },
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(categories)
+      .set({ archivedAt: archived ? Date.now() : null })
+      .where(eq(categories.id, id))
+      .returning({ id: categories.id, name: categories.nameEn });
+    if (!row) throw notFound();
+    await recordAudit(tx, actor, {
+      action: archived ? "settings.category_archived" : "settings.category_restored",
+      subject: { type: "category", id },
+      detail: { name: row.name },
+    });
   });
 }
 
@@ -118,22 +122,26 @@ export async function createCannedReply(
   actor: AdminActor,
   input: z.output<typeof cannedReplyInput>,
 ) {
-  const id = newId();
-  await db.insert(cannedReplies).values({ id, ...input, createdAt: Date.now() });
-  const subject = { type: "canned_reply", id } as const;
-  const detail = { name: input.title };
-  await recordAudit(db, actor, { action: "settings.canned_reply_created", subject, detail });
+  return db.transaction(async (tx) => {
+    const id = newId();
+    await tx.insert(cannedReplies).values({ id, ...input, createdAt: Date.now() });
+    const subject = { type: "canned_reply", id } as const;
+    const detail = { name: input.title };
+    await recordAudit(tx, actor, { action: "settings.canned_reply_created", subject, detail });
+  });
 }
 
 export async function deleteCannedReply(db: Db, actor: AdminActor, id: string) {
-  const [row] = await db
-    .delete(cannedReplies)
-    .where(eq(cannedReplies.id, id))
-    .returning({ id: cannedReplies.id, title: cannedReplies.title });
-  if (!row) throw notFound();
-  const subject = { type: "canned_reply", id } as const;
-  const detail = { name: row.title };
-  await recordAudit(db, actor, { action: "settings.canned_reply_deleted", subject, detail });
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(cannedReplies)
+      .where(eq(cannedReplies.id, id))
+      .returning({ id: cannedReplies.id, title: cannedReplies.title });
+    if (!row) throw notFound();
+    const subject = { type: "canned_reply", id } as const;
+    const detail = { name: row.title };
+    await recordAudit(tx, actor, { action: "settings.canned_reply_deleted", subject, detail });
+  });
 }
 
 export async function getTargets(db: Db): Promise<Record<Priority, number>> {

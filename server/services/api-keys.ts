@@ -24,19 +24,21 @@ const KEY_PREFIX = "tsk_";
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export async function createApiKey(db: Db, actor: AdminActor, name: string) {
-  const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
-  const id = newId();
-  await db.insert(apiKeys).values({
-    id,
-    name,
-    prefix: key.slice(0, 12),
-    keyHash: sha256(key),
-    createdBy: actor.userId,
-    createdAt: Date.now(),
+  return db.transaction(async (tx) => {
+    const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
+    const id = newId();
+    await tx.insert(apiKeys).values({
+      id,
+      name,
+      prefix: key.slice(0, 12),
+      keyHash: sha256(key),
+      createdBy: actor.userId,
+      createdAt: Date.now(),
+    });
+    const subject = { type: "api_key", id } as const;
+    await recordAudit(tx, actor, { action: "api_key.created", subject, detail: { name } });
+    return { id, key };
   });
-  const subject = { type: "api_key", id } as const;
-  await recordAudit(db, actor, { action: "api_key.created", subject, detail: { name } });
-  return { id, key };
 }
 
 export async function listApiKeys(db: Db, _actor: AdminActor) {
@@ -54,14 +56,20 @@ export async function listApiKeys(db: Db, _actor: AdminActor) {
 }
 
 export async function revokeApiKey(db: Db, actor: AdminActor, id: string): Promise<void> {
-  const [row] = await db
-    .update(apiKeys)
-    .set({ revokedAt: Date.now() })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id, name: apiKeys.name });
-  if (!row) throw notFound();
-  const subject = { type: "api_key", id } as const;
-  await recordAudit(db, actor, { action: "api_key.revoked", subject, detail: { name: row.name } });
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: Date.now() })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id, name: apiKeys.name });
+    if (!row) throw notFound();
+    const subject = { type: "api_key", id } as const;
+    await recordAudit(tx, actor, {
+      action: "api_key.revoked",
+      subject,
+      detail: { name: row.name },
+    });
+  });
 }
 
 /** The key's id if the key is known and not revoked; notes when it was last used. */

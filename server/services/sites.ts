@@ -48,13 +48,15 @@ export function listSites(db: Db, _actor: AdminActor) {
 }
 
 export async function createSite(db: Db, actor: AdminActor, input: z.output<typeof siteInput>) {
-  const id = newId();
-  await db
-    .insert(sites)
-    .values({ id, ...input, publicKey: key(), identitySecret: secret(), createdAt: Date.now() });
-  const subject = { type: "site", id } as const;
-  await recordAudit(db, actor, { action: "site.created", subject, detail: { name: input.name } });
-  return id;
+  return db.transaction(async (tx) => {
+    const id = newId();
+    await tx
+      .insert(sites)
+      .values({ id, ...input, publicKey: key(), identitySecret: secret(), createdAt: Date.now() });
+    const subject = { type: "site", id } as const;
+    await recordAudit(tx, actor, { action: "site.created", subject, detail: { name: input.name } });
+    return id;
+  });
 }
 
 export async function updateSite(
@@ -73,17 +75,19 @@ export async function updateSite(
 
 /** New public key and identity secret: old snippets and old signed identities stop working at once. */
 export async function rotateSiteKeys(db: Db, actor: AdminActor, id: string) {
-  const [row] = await db
-    .update(sites)
-    .set({ publicKey: key(), identitySecret: secret() })
-    .where(eq(sites.id, id))
-    .returning({ id: sites.id, name: sites.name });
-  if (!row) throw notFound();
-  const subject = { type: "site", id } as const;
-  await recordAudit(db, actor, {
-    action: "site.secret_rotated",
-    subject,
-    detail: { name: row.name },
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(sites)
+      .set({ publicKey: key(), identitySecret: secret() })
+      .where(eq(sites.id, id))
+      .returning({ id: sites.id, name: sites.name });
+    if (!row) throw notFound();
+    const subject = { type: "site", id } as const;
+    await recordAudit(tx, actor, {
+      action: "site.secret_rotated",
+      subject,
+      detail: { name: row.name },
+    });
   });
 }
 
