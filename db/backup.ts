@@ -111,23 +111,29 @@ export async function restoreDatabase(databaseUrl: string, source: string, now =
       `${backup} comes from a newer Tengsl release than this one; restore it with that release.`,
     );
 
+  if (existsSync(target) && (await inUse(target)))
+    throw new BackupError(
+      `The database ${target} is in use: stop the Tengsl server (every process) first, then restore.`,
+    );
+  // Copied under a temporary name first: if the copy fails (disk full), the database is untouched.
+  mkdirSync(dirname(target), { recursive: true });
+  const partial = `${target}.restoring`;
+  rmSync(partial, { force: true });
+  try {
+    copyFileSync(backup, partial, constants.COPYFILE_EXCL);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new BackupError(`Could not copy ${backup} (${(error as Error).message}).`);
+  }
   let keptAside: string | null = null;
   if (existsSync(target)) {
-    if (await inUse(target))
-      throw new BackupError(
-        `The database ${target} is in use: stop the Tengsl server (every process) first, then restore.`,
-      );
     keptAside = `${target}.replaced-${now.toISOString().replace(/[:.]/g, "-")}`;
     // The WAL files belong to the old database: left behind, SQLite would apply them to the restored one.
     for (const suffix of ["", "-wal", "-shm"]) {
       if (existsSync(target + suffix)) renameSync(target + suffix, keptAside + suffix);
     }
   }
-  // Copied under a temporary name and renamed, so the database path never holds half a file.
-  mkdirSync(dirname(target), { recursive: true });
-  const partial = `${target}.restoring`;
-  rmSync(partial, { force: true });
-  copyFileSync(backup, partial, constants.COPYFILE_EXCL);
+  // A rename within one folder: the database path never holds half a file.
   renameSync(partial, target);
   return { target, keptAside, bytes: statSync(target).size, migrations: info.migrations };
 }

@@ -9,10 +9,16 @@ import { WIDGET_RATE, widgetRouter } from "./routers/widget";
 import { allAllowedOrigins } from "./services/sites";
 import type { App } from "./app";
 import { createHttpContext } from "./context";
+import type { TRPCError } from "@trpc/server";
 import { retryAfterOf } from "./errors";
 import { createIngestHandler, INGEST_PATH } from "./ingest/http";
 import { appRouter } from "./root";
 
+/** A throttle's refusal (429) tells the client when to try again, at both tRPC doors. */
+function retryAfterHeader({ errors }: { errors: TRPCError[] }) {
+  const retryAfter = retryAfterOf(errors);
+  return retryAfter === undefined ? {} : { headers: { "Retry-After": String(retryAfter) } };
+}
 export const TRPC_PATH = "/api/trpc";
 export const WIDGET_PATH = "/api/widget";
 export const WIDGET_ASSETS_PATH = "/widget/v1/";
@@ -71,11 +77,7 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     basePath: `${TRPC_PATH}/`,
     maxBodySize: TRPC_MAX_BODY_BYTES,
     createContext: ({ req, res }) => createHttpContext(app, req, res),
-    // A throttle's refusal (429) tells the client when to try again.
-    responseMeta: ({ errors }) => {
-      const retryAfter = retryAfterOf(errors);
-      return retryAfter === undefined ? {} : { headers: { "Retry-After": String(retryAfter) } };
-    },
+    responseMeta: retryAfterHeader,
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
@@ -93,10 +95,7 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
       ip: req.socket.remoteAddress ?? null,
       rate: { ...WIDGET_RATE, max: app.config.widgetRatePer10Minutes },
     }),
-    responseMeta: ({ errors }) =>
-      errors.some((e) => e.code === "TOO_MANY_REQUESTS")
-        ? { headers: { "Retry-After": "600" } }
-        : {},
+    responseMeta: retryAfterHeader,
     onError({ error }) {
       if (error.code === "INTERNAL_SERVER_ERROR")
         console.error("Widget request failed:", error.cause ?? error);

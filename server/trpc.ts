@@ -3,6 +3,7 @@
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { requireAdmin, requireCustomer, requireSignedIn, requireStaff, type Actor } from "./actor";
+import { mustEnrolTwoFactor } from "./auth/two-factor-rule";
 import type { Context } from "./context";
 import { asTRPCError, DomainError, errorShape } from "./errors";
 
@@ -34,16 +35,16 @@ const withActor = <A extends Actor>(check: (actor: Actor | null) => A) =>
  * account.
  */
 const enrolledIfAdmin = t.middleware(({ ctx, next }) => {
-  if (ctx.user?.role === "admin" && !ctx.user.twoFactorEnabled)
-    throw new DomainError("FORBIDDEN", "error.twoFactorRequired");
+  if (mustEnrolTwoFactor(ctx.user)) throw new DomainError("FORBIDDEN", "error.twoFactorRequired");
   return next();
 });
 
-/** The signed-in person's own account; also the door to attachments, which staff read too. */
+/** The signed-in person's own account. */
 export const authedProcedure = withActor(requireSignedIn);
 export const customerProcedure = withActor(requireCustomer);
 /** Enrolling in two-factor sign-in: the one staff door open to an admin who has not enrolled yet. */
 export const enrolmentProcedure = withActor(requireStaff);
 export const staffProcedure = withActor(requireStaff).use(enrolledIfAdmin);
 export const adminProcedure = withActor(requireAdmin).use(enrolledIfAdmin);
+/** Attachments: customers read their own, staff read all (admins once enrolled). */
 export const attachmentProcedure = authedProcedure.use(enrolledIfAdmin);

@@ -5,6 +5,7 @@ import { LOCALE_COOKIE, pickLocale, translator } from "./i18n";
 import { SECURITY_PATH, signInPath } from "./lib/paths";
 import { pageServices } from "./lib/services";
 import type { Role } from "../db/schema";
+import { mustEnrolTwoFactor } from "../server/auth/two-factor-rule";
 
 /** Areas that need a signed-in user, and the roles each admits. */
 const guardedAreas: { prefix: string; roles: readonly Role[] }[] = [
@@ -63,7 +64,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     if (!user) return context.redirect(signInPath(url.pathname + url.search), 303);
     if (!area.roles.includes(user.role)) return context.rewrite("/403");
     // Admins must have two-factor sign-in: until they enrol, every staff page sends them to do it.
-    if (area.prefix === "/staff" && user.role === "admin" && !user.twoFactorEnabled)
+    if (area.prefix === "/staff" && mustEnrolTwoFactor(user))
       return context.redirect(SECURITY_PATH, 303);
   }
 

@@ -56,7 +56,12 @@ export const authRouter = router({
       input.code,
       Date.now(),
       ctx.clientIp,
-    );
+    ).catch((error: unknown) => {
+      // A challenge that expired or ran out of tries cannot be answered: its cookie goes too.
+      if (error instanceof DomainError && error.code === "UNAUTHORIZED")
+        ctx.cookies.set(ctx.auth.createBlankChallengeCookie());
+      throw error;
+    });
     ctx.cookies.set(ctx.auth.createBlankChallengeCookie());
     await startSession(ctx.auth, ctx.cookies, userId, ctx.session);
     await recordAudit(ctx.db, { userId, role, ip: ctx.clientIp }, { action: "auth.sign_in" });

@@ -46,7 +46,13 @@ async function admitted(ctx: WidgetContext, input: Pick<FeedbackInput, "site" | 
   // Blocked senders are refused before they are counted: the busiest-senders list shows who is not yet blocked.
   await refuseBlocked(ctx.db, site, { ip: ctx.ip, visitorId: signedVisitor(site, input.identity) });
   const limit = await hit(ctx.db, widgetLimitKey(site.id, ctx.ip), ctx.rate ?? WIDGET_RATE);
-  if (!limit.allowed) throw new DomainError("TOO_MANY_REQUESTS", "widget.tooMany");
+  if (!limit.allowed)
+    throw new DomainError(
+      "TOO_MANY_REQUESTS",
+      "widget.tooMany",
+      undefined,
+      Math.ceil(limit.retryAfterMs / 1000),
+    );
   return site;
 }
 

@@ -1,4 +1,4 @@
-// Two-factor sign-in for staff (RFC 6238 TOTP; docs/decisions/014): enrolment with recovery codes, the
+// Two-factor sign-in for staff (RFC 6238 TOTP; docs/decisions/017): enrolment with recovery codes, the
 // second step of sign-in, and switching it off (agents only: admins must keep it).
 import { randomBytes } from "node:crypto";
 import { and, count, eq, gt, isNull, lt, sql } from "drizzle-orm";
@@ -121,8 +121,12 @@ export async function beginEnrolment(db: Db, actor: StaffActor) {
   if (user.totpEnabledAt !== null) throw new DomainError("CONFLICT", "twoFactor.alreadyEnabled");
   let key = user.totpSecret;
   if (!key) {
-    key = newTotpKey();
-    await db.update(users).set({ totpSecret: key }).where(eq(users.id, actor.userId));
+    // Only where no key is set yet: two page loads at once keep one key, the one both show after.
+    await db
+      .update(users)
+      .set({ totpSecret: newTotpKey() })
+      .where(and(eq(users.id, actor.userId), isNull(users.totpSecret)));
+    key = (await userRow(db, actor.userId)).totpSecret!;
   }
   return { key, uri: totpUri(user.email, key) };
 }
@@ -207,7 +211,6 @@ export async function startSignInChallenge(
   const user = await userRow(db, userId);
   if (user.totpEnabledAt === null || !user.totpSecret) return null;
   const id = randomBytes(24).toString("base64url");
-  await db.delete(twoFactorChallenges).where(lt(twoFactorChallenges.expiresAt, now));
   await db.insert(twoFactorChallenges).values({
     id: sessionKey(id),
     userId,

@@ -187,6 +187,12 @@ describe("the widget door", () => {
         }),
       ),
     ).toBe("TOO_MANY_REQUESTS:widget.tooMany");
+    // The refusal says when the window ends (the door's Retry-After), never more than the window.
+    const refusal = await widget()
+      .feedback({ site: site.publicKey, idempotencyKey: key(), kind: "rating", score: 5 })
+      .catch((e: { cause?: { retryAfter?: number } }) => e.cause?.retryAfter);
+    expect(refusal).toBeGreaterThan(0);
+    expect(refusal).toBeLessThanOrEqual(WIDGET_RATE.windowMs / 1000);
     expect(
       await code(
         widget(shop, "203.0.113.9").feedback({
