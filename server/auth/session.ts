@@ -59,15 +59,7 @@ export class SessionAuth extends Lucia<Record<never, never>, UserAttributes> {
       // Only the cookie's lifetime: the longest absolute lifetime; the server ends sessions sooner.
       sessionExpiresIn: new TimeSpan(sessionLifetimes.customer.absoluteMs / DAY, "d"),
       sessionCookie: { name: SESSION_COOKIE, attributes: { secure, sameSite: "lax" } },
-      getUserAttributes: (a) => ({
-        accountId: a.accountId,
-        email: a.email,
-        name: a.name,
-        role: a.role,
-        locale: a.locale,
-        emailVerified: a.emailVerifiedAt !== null,
-        twoFactorEnabled: a.totpEnabledAt !== null,
-      }),
+      getUserAttributes: userAttributes,
     });
   }
 
@@ -137,18 +129,33 @@ export class SessionAuth extends Lucia<Record<never, never>, UserAttributes> {
         fresh,
         expiresAt: new Date(fresh ? renewed : row.expiresAt),
       },
-      user: {
-        id,
-        accountId: attributes.accountId,
-        email: attributes.email,
-        name: attributes.name,
-        role: attributes.role,
-        locale: attributes.locale,
-        emailVerified: attributes.emailVerifiedAt !== null,
-        twoFactorEnabled: attributes.totpEnabledAt !== null,
-      },
+      user: { id, ...userAttributes(attributes) },
     };
   }
+}
+
+/** The user's columns the session adapter reads. */
+interface StoredUser {
+  accountId: string | null;
+  email: string;
+  name: string;
+  role: Role;
+  locale: Locale | null;
+  emailVerifiedAt: number | null;
+  totpEnabledAt: number | null;
+}
+
+/** What a signed-in user carries, from the stored row: one mapping for Lucia and for validation. */
+function userAttributes(a: StoredUser) {
+  return {
+    accountId: a.accountId,
+    email: a.email,
+    name: a.name,
+    role: a.role,
+    locale: a.locale,
+    emailVerified: a.emailVerifiedAt !== null,
+    twoFactorEnabled: a.totpEnabledAt !== null,
+  };
 }
 
 export function createAuth(db: Db, { secure, now = Date.now }: { secure: boolean; now?: Clock }) {
@@ -161,14 +168,6 @@ export type { Cookie, Session } from "lucia";
 declare module "lucia" {
   interface Register {
     Lucia: SessionAuth;
-    DatabaseUserAttributes: {
-      accountId: string | null;
-      email: string;
-      name: string;
-      role: Role;
-      locale: Locale | null;
-      emailVerifiedAt: number | null;
-      totpEnabledAt: number | null;
-    };
+    DatabaseUserAttributes: StoredUser;
   }
 }

@@ -144,7 +144,7 @@ export async function deleteCannedReply(db: Db, actor: AdminActor, id: string) {
   });
 }
 
-export async function getTargets(db: Db): Promise<Record<Priority, number>> {
+export async function getTargets(db: DbOrTx): Promise<Record<Priority, number>> {
   const rows = await db.select().from(responseTargets);
   return Object.fromEntries(
     priorities.map((p) => [p, rows.find((r) => r.priority === p)?.minutes ?? defaultTargets[p]]),
@@ -152,9 +152,9 @@ export async function getTargets(db: Db): Promise<Record<Priority, number>> {
 }
 
 export async function setTargets(db: Db, actor: AdminActor, input: z.output<typeof targetsInput>) {
-  const before = await getTargets(db);
   await db.transaction(async (tx) => {
-    const changes = changedFields(before, input);
+    // Read inside the write: the "from" values the log records are the ones this change replaced.
+    const changes = changedFields(await getTargets(tx), input);
     if (Object.keys(changes).length > 0)
       await recordAudit(tx, actor, { action: "settings.targets_changed", detail: { changes } });
     for (const [priority, minutes] of Object.entries(input) as [Priority, number][]) {
