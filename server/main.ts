@@ -140,9 +140,10 @@ async function runPrimary(config: Config): Promise<void> {
   const fork = () => cluster.fork();
   const ready = new Promise<number>((resolve, reject) => {
     let serving = 0;
-    cluster.on("message", (_worker, message: { serving?: number }) => {
-      if (typeof message.serving === "number" && ++serving === config.workers)
-        resolve(message.serving);
+    cluster.on("message", (worker, message: { serving?: number }) => {
+      if (typeof message.serving !== "number") return;
+      if (serving >= config.workers) console.log(`Worker ${worker.process.pid} is serving.`);
+      else if (++serving === config.workers) resolve(message.serving);
     });
     cluster.on("exit", (worker, code, signal) => {
       if (stopping) return;
@@ -160,7 +161,8 @@ async function runPrimary(config: Config): Promise<void> {
       (worker) =>
         new Promise<number | null>((resolve) => {
           if (!worker || worker.isDead()) return resolve(0);
-          worker.once("exit", (code) => resolve(code));
+          // A worker still starting has no handler yet and ends by the signal: it had no requests open.
+          worker.once("exit", (code, signal) => resolve(signal === "SIGTERM" ? 0 : code));
           // Ctrl-C reaches the workers from the terminal already; a second signal changes nothing.
           worker.process.kill("SIGTERM");
         }),
