@@ -22,6 +22,7 @@ describe("loadConfig", () => {
       smtpUrl: undefined,
       seedDemo: true,
       widgetRatePer10Minutes: 20,
+      workers: 1,
       dev: false,
     });
     expect(config.publicUrl.href).toBe("http://localhost:4321/");
@@ -37,6 +38,7 @@ describe("loadConfig", () => {
       SMTP_URL: "smtp://user:pass@mail.example.com:587",
       SEED_DEMO: "false",
       WIDGET_RATE_PER_10_MINUTES: "5000",
+      WORKERS: "4",
     });
     expect(config).toMatchObject({
       databaseUrl: "libsql://tengsl.example.turso.io",
@@ -46,6 +48,7 @@ describe("loadConfig", () => {
       smtpUrl: "smtp://user:pass@mail.example.com:587",
       seedDemo: false,
       widgetRatePer10Minutes: 5000,
+      workers: 4,
     });
     // Only the origin matters: cookies, links and origin checks are made from it.
     expect(config.publicUrl.href).toBe("https://portal.example.com/");
@@ -73,6 +76,10 @@ describe("loadConfig", () => {
     [{ NODE_ENV: "staging" }, /^NODE_ENV /],
     [{ WIDGET_RATE_PER_10_MINUTES: "0" }, /^WIDGET_RATE_PER_10_MINUTES must be a whole number/],
     [{ WIDGET_RATE_PER_10_MINUTES: "lots" }, /^WIDGET_RATE_PER_10_MINUTES must be a whole/],
+    [{ WORKERS: "0" }, /^WORKERS must be a whole number from 1 to 64 \(got "0"\)$/],
+    [{ WORKERS: "65" }, /^WORKERS must be a whole number from 1 to 64/],
+    [{ WORKERS: "2.5" }, /^WORKERS must be a whole number from 1 to 64/],
+    [{ WORKERS: "many" }, /^WORKERS must be a whole number from 1 to 64/],
   ])("refuses %j with one line naming the variable", (env, message) => {
     const text = errorOf(env);
     expect(text).toMatch(message);

@@ -63,6 +63,13 @@ const envSchema = z.object({
     .transform(Number)
     .default(20),
   SEED_DEMO: flag.default(true),
+  // More processes than cores only adds contention for the one database file.
+  WORKERS: z
+    .string()
+    .trim()
+    .regex(/^([1-9]|[1-5]\d|6[0-4])$/, { message: "must be a whole number from 1 to 64" })
+    .transform(Number)
+    .default(1),
   NODE_ENV: z.enum(["development", "production", "test"]).optional(),
 });
 
@@ -85,6 +92,8 @@ export interface Config {
   /** Widget submissions each visitor address may send to one site in 10 minutes. */
   widgetRatePer10Minutes: number;
   seedDemo: boolean;
+  /** Server processes (node:cluster) sharing the port and the database; 1 serves in this process. */
+  workers: number;
   /** Development: detailed errors in the server log, no CSP (Vite injects inline scripts). */
   dev: boolean;
 }
@@ -123,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>, { dev = fals
     ingestRatePerMinute: e.INGEST_RATE_PER_MINUTE,
     widgetRatePer10Minutes: e.WIDGET_RATE_PER_10_MINUTES,
     seedDemo: e.SEED_DEMO,
+    workers: e.WORKERS,
     dev: dev || e.NODE_ENV === "development",
   };
 }

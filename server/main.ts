@@ -1,5 +1,7 @@
 // The server entry: configuration, database and migrations, demo seed, then one node:http server for
 // every door, and a graceful shutdown on SIGTERM/SIGINT. `--dev` serves pages from Astro's dev server.
+// WORKERS=N: this process prepares the database once, then forks N workers sharing the port (node:cluster).
+import cluster from "node:cluster";
 import {
   createServer,
   type IncomingMessage,
@@ -32,10 +34,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  if (cluster.isPrimary && config.workers > 1 && !dev) return runPrimary(config);
+
   const db = await openDb({ url: config.databaseUrl, authToken: config.databaseAuthToken });
-  await migrateDb(db);
-  const seeded = config.seedDemo && (await isEmpty(db));
-  if (seeded) await seedDemo(db, config);
+  // Workers find the database prepared by the primary: two processes must not both migrate it.
+  const seeded = cluster.isWorker ? false : await prepareDatabase(db, config);
 
   const app = createApp(config, db);
   registerPageServices(pageServices(app));
@@ -93,6 +96,10 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  if (cluster.isWorker) {
+    process.send?.({ serving: port });
+    return;
+  }
   console.log(
     `Tengsl is serving on http://${config.host}:${port} (public address ${config.publicUrl.origin})`,
   );
@@ -103,10 +110,78 @@ async function main(): Promise<void> {
       ? `Mail: SMTP ${redactUrl(config.smtpUrl)}`
       : `Mail: written as .eml files to ${config.mailDir}/`,
   );
-  if (seeded) {
-    console.log(`Demo data seeded. Sign in with any of these, password "${DEMO_PASSWORD}":`);
-    for (const person of demoSignIns) console.log(`  ${person.email.padEnd(32)} ${person.role}`);
-  }
+  if (seeded) printDemoSignIns();
+}
+
+async function prepareDatabase(db: Db, config: Config): Promise<boolean> {
+  await migrateDb(db);
+  const seeded = config.seedDemo && (await isEmpty(db));
+  if (seeded) await seedDemo(db, config);
+  return seeded;
+}
+
+function printDemoSignIns(): void {
+  console.log(`Demo data seeded. Sign in with any of these, password "${DEMO_PASSWORD}":`);
+  for (const person of demoSignIns) console.log(`  ${person.email.padEnd(32)} ${person.role}`);
+}
+
+/**
+ * The primary of WORKERS=N: migrates and seeds once, forks the workers, replaces one that dies, and on
+ * SIGTERM/SIGINT lets each finish its open requests. Background jobs run in every worker and stay correct:
+ * the mail sender takes each message under a lease in the database, housekeeping's deletes are
+ * idempotent, and each worker's live poller feeds its own subscribers from the shared events table.
+ */
+async function runPrimary(config: Config): Promise<void> {
+  const db = await openDb({ url: config.databaseUrl, authToken: config.databaseAuthToken });
+  const seeded = await prepareDatabase(db, config);
+  closeDb(db);
+
+  let stopping = false;
+  const fork = () => cluster.fork();
+  const ready = new Promise<number>((resolve, reject) => {
+    let serving = 0;
+    cluster.on("message", (worker, message: { serving?: number }) => {
+      if (typeof message.serving !== "number") return;
+      if (serving >= config.workers) console.log(`Worker ${worker.process.pid} is serving.`);
+      else if (++serving === config.workers) resolve(message.serving);
+    });
+    cluster.on("exit", (worker, code, signal) => {
+      if (stopping) return;
+      if (serving < config.workers) return reject(new Error(`a worker exited with ${code}`));
+      console.error(`Worker ${worker.process.pid} stopped (${signal ?? code}); starting another.`);
+      fork();
+    });
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+
+  const shutdown = onceOnly(async (signal: string) => {
+    stopping = true;
+    console.log(`${signal} received: the workers finish open requests, then stop.`);
+    const exited = Object.values(cluster.workers ?? {}).map(
+      (worker) =>
+        new Promise<number | null>((resolve) => {
+          if (!worker || worker.isDead()) return resolve(0);
+          // A worker still starting has no handler yet and ends by the signal: it had no requests open.
+          worker.once("exit", (code, signal) => resolve(signal === "SIGTERM" ? 0 : code));
+          // Ctrl-C reaches the workers from the terminal already; a second signal changes nothing.
+          worker.process.kill("SIGTERM");
+        }),
+    );
+    const codes = await Promise.all(exited);
+    process.exit(codes.every((c) => c === 0) ? 0 : 1);
+  });
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  const port = await ready;
+  const pids = Object.values(cluster.workers ?? {}).map((w) => w?.process.pid);
+  console.log(
+    `Tengsl is serving on http://${config.host}:${port} (public address ${config.publicUrl.origin}) with ${config.workers} workers: ${pids.join(", ")}`,
+  );
+  console.log(`Database: ${redactUrl(config.databaseUrl)}`);
+  if (config.demoPort)
+    console.log(`Demo product page with the widget: http://localhost:${config.demoPort}/`);
+  if (seeded) printDemoSignIns();
 }
 
 interface Pages {

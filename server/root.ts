@@ -2,6 +2,7 @@
 import { accountRouter } from "./routers/account";
 import { authRouter } from "./routers/auth";
 import { filesRouter } from "./routers/files";
+import { healthRouter } from "./routers/health";
 import { homeRouter } from "./routers/portal/home";
 import { ordersRouter } from "./routers/portal/orders";
 import { portalFeedbackRouter } from "./routers/portal/feedback";
@@ -17,6 +18,7 @@ import { twoFactorRouter } from "./routers/two-factor";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
+  health: healthRouter,
   auth: authRouter,
   account: accountRouter,
   files: filesRouter,

@@ -776,4 +776,10 @@ export const en = {
   "admin.makeAdmin": "Make admin",
   "admin.makeAgent": "Make agent",
   "admin.notYourRole": "You cannot change your own role.",
+  // Service status page (area: bench; also the benchmark's page floor F2)
+  "status.title": "Service status",
+  "status.running": "Tengsl is running and its database answers.",
+  "status.probeCaption": "Database check: {count} rows read just now",
+  "status.number": "Row",
+  "status.label": "Answer",
 } as const;

@@ -783,4 +783,10 @@ export const is: Catalog = {
   "admin.makeAdmin": "Gera að kerfisstjóra",
   "admin.makeAgent": "Gera að þjónustufulltrúa",
   "admin.notYourRole": "Þú getur ekki breytt þínu eigin hlutverki.",
+  // Service status page (area: bench; also the benchmark's page floor F2)
+  "status.title": "Staða þjónustunnar",
+  "status.running": "Tengsl er í gangi og gagnagrunnurinn svarar.",
+  "status.probeCaption": "Athugun á gagnagrunni: {count} raðir lesnar rétt í þessu",
+  "status.number": "Röð",
+  "status.label": "Svar",
 };

@@ -162,6 +162,7 @@ const routes: Record<string, Route> = {
     path: () => "/sign-out",
     expect: () => everyone("/sign-in?signedOut"),
   },
+  "status.astro": { path: () => "/status", expect: () => everyone(200) },
   "403.astro": { path: () => "/403", expect: () => everyone(403) },
   "404.astro": { path: () => "/404", expect: () => everyone(404) },
   "500.astro": { path: () => "/500", expect: () => everyone(500) },

@@ -1,0 +1,242 @@
+// `npm run bench`: floors F0–F2, then scenarios S1–S6 against the built server on a scale database, on
+// loopback, with autocannon; compares them with bench/budgets.json and exits non-zero naming each miss.
+// Options: --only S1,S4 · --duration 10 (seconds per run) · --workers 2 · --db file:… · --out FILE
+// · --connections 10 · --no-budgets (smoke test) · --cpu-prof DIR (profile the server while it runs).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { readFixture } from "./lib/fixture";
+import {
+  buildScenarios,
+  floorScenarios,
+  preflight,
+  readDbFacts,
+  type FloorId,
+  type Scenario,
+} from "./lib/scenarios";
+import { startBenchServer, startFloorServer } from "./lib/server";
+
+interface Budget {
+  minRatio?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  maxErrors?: number;
+}
+interface Budgets {
+  scenarios: Record<string, Budget>;
+  peakRssMb: number;
+}
+export interface Row {
+  id: string;
+  title: string;
+  workers: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  floor: FloorId | null;
+  ratio: number | null;
+}
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string" },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "10" },
+    workers: { type: "string" },
+    db: { type: "string" },
+    out: { type: "string", default: "bench/results/latest.json" },
+    "no-budgets": { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const extraWorkers = values.workers ? Number(values.workers) : null;
+if (!(duration > 0) || !(connections > 0) || (extraWorkers !== null && !(extraWorkers >= 2)))
+  usage("--duration and --connections must be positive numbers, --workers at least 2");
+const dbUrl = values.db ?? process.env.DATABASE_URL ?? "file:data/scale.db";
+const budgets = JSON.parse(readFileSync("bench/budgets.json", "utf8")) as Budgets;
+const only = values.only
+  ? new Set(values.only.split(",").map((s) => s.trim().toUpperCase()))
+  : null;
+const wanted = (id: string) => !only || only.has(id) || (id.startsWith("S3") && only.has("S3"));
+
+function usage(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+async function measure(
+  base: string,
+  scenario: Scenario,
+  seconds: number,
+  workers: number,
+): Promise<Row> {
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    requests: scenario.requests,
+  });
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    workers,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    floor: scenario.floor,
+    ratio: null,
+  };
+}
+
+/** A short unmeasured run first: JIT, SQLite's page cache and the pools warm up as in real use. */
+async function warmAndMeasure(base: string, scenario: Scenario, workers = 1): Promise<Row> {
+  await preflight(base, scenario);
+  if (duration >= 3) await measure(base, scenario, 1, workers);
+  const row = await measure(base, scenario, duration, workers);
+  console.error(
+    `  ${row.id.padEnd(4)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}`,
+  );
+  return row;
+}
+
+const floorOf: Record<string, FloorId | null> = {
+  S1: "F1",
+  S2: "F2",
+  S3a: "F1",
+  S3b: "F1",
+  S4: "F1",
+  S5: null,
+  S6: "F1",
+};
+
+async function main(): Promise<void> {
+  const fixture = readFixture(dbUrl);
+  const facts = await readDbFacts(dbUrl, fixture);
+  const rows: Row[] = [];
+  const floors = new Map<FloorId, number>();
+  const [f0, f1, f2] = floorScenarios();
+  const floorsNeeded = new Set<string>(["F0", "F1", "F2"].filter(wanted));
+  // A scenario's ratio needs its floor from the same run.
+  for (const [id, floor] of Object.entries(floorOf))
+    if (wanted(id) && floor) floorsNeeded.add(floor);
+
+  console.error(`Benchmark on ${dbUrl}, ${duration} s per run, ${connections} connections`);
+  if (floorsNeeded.has("F0")) {
+    const plain = await startFloorServer();
+    try {
+      rows.push(await warmAndMeasure(plain.url, f0!));
+    } finally {
+      plain.stop();
+    }
+  }
+
+  const cpuProf = values["cpu-prof"] ? resolve(values["cpu-prof"]) : null;
+  const server = await startBenchServer(dbUrl, {
+    extraArgs: cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${cpuProf}`] : [],
+  });
+  let peakRssMb: number | null = null;
+  try {
+    for (const floor of [f1!, f2!])
+      if (floorsNeeded.has(floor.id)) rows.push(await warmAndMeasure(server.url, floor));
+    const scenarios = (await buildScenarios(server.url, fixture, facts)).filter((s) =>
+      wanted(s.id),
+    );
+    for (const scenario of scenarios) rows.push(await warmAndMeasure(server.url, scenario));
+    peakRssMb = server.peakRssMb();
+  } finally {
+    await server.stop();
+  }
+
+  if (extraWorkers) {
+    const many = await startBenchServer(dbUrl, { workers: extraWorkers });
+    try {
+      const scenarios = (await buildScenarios(many.url, fixture, facts)).filter(
+        (s) => (s.id === "S1" || s.id === "S4") && wanted(s.id),
+      );
+      for (const scenario of scenarios)
+        rows.push(await warmAndMeasure(many.url, scenario, extraWorkers));
+    } finally {
+      await many.stop();
+    }
+  }
+
+  for (const row of rows)
+    if (row.id.startsWith("F") && row.workers === 1)
+      floors.set(row.id as FloorId, row.requestsPerSecond);
+  for (const row of rows) {
+    const floor = row.floor ? floors.get(row.floor) : undefined;
+    row.ratio = floor ? Math.round((row.requestsPerSecond / floor) * 1000) / 1000 : null;
+  }
+
+  const misses = values["no-budgets"] ? [] : checkBudgets(rows, peakRssMb);
+  const report = {
+    at: new Date().toISOString(),
+    database: dbUrl,
+    durationSeconds: duration,
+    connections,
+    node: process.version,
+    rows,
+    peakRssMb: peakRssMb === null ? null : Math.round(peakRssMb),
+    budgets: values["no-budgets"] ? null : budgets,
+    misses,
+  };
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(markdown(rows, peakRssMb, misses));
+  if (misses.length) {
+    console.error(`Budgets missed:\n${misses.map((m) => `  - ${m}`).join("\n")}`);
+    process.exit(1);
+  }
+}
+
+function checkBudgets(rows: Row[], peakRssMb: number | null): string[] {
+  const misses: string[] = [];
+  for (const row of rows) {
+    const budget = budgets.scenarios[row.id];
+    if (!budget || row.workers !== 1) continue;
+    if (budget.minRatio !== undefined && row.ratio !== null && row.ratio < budget.minRatio)
+      misses.push(`${row.id}: ${pct(row.ratio)} of ${row.floor}, budget ≥ ${pct(budget.minRatio)}`);
+    if (budget.p50Ms !== undefined && row.p50Ms > budget.p50Ms)
+      misses.push(`${row.id}: p50 ${row.p50Ms} ms, budget ≤ ${budget.p50Ms} ms`);
+    if (budget.p99Ms !== undefined && row.p99Ms > budget.p99Ms)
+      misses.push(`${row.id}: p99 ${row.p99Ms} ms, budget ≤ ${budget.p99Ms} ms`);
+    if (budget.maxErrors !== undefined && row.errors > budget.maxErrors)
+      misses.push(`${row.id}: ${row.errors} errors, budget ${budget.maxErrors}`);
+  }
+  if (peakRssMb !== null && peakRssMb > budgets.peakRssMb)
+    misses.push(
+      `server memory: peak RSS ${Math.round(peakRssMb)} MB, budget ≤ ${budgets.peakRssMb} MB`,
+    );
+  return misses;
+}
+
+const pct = (r: number) => `${Math.round(r * 100)} %`;
+
+function markdown(rows: Row[], peakRssMb: number | null, misses: string[]): string {
+  const missed = (row: Row) => misses.some((m) => m.startsWith(`${row.id}:`) && row.workers === 1);
+  const lines = [
+    "| run | what | workers | req/s | p50 ms | p99 ms | errors | vs floor | budget |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ...rows.map((r) => {
+      const budget = r.workers === 1 ? budgets.scenarios[r.id] : undefined;
+      const verdict = !budget || values["no-budgets"] ? "" : missed(r) ? "**missed**" : "held";
+      return `| ${r.id} | ${r.title} | ${r.workers} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.ratio === null ? "" : `${pct(r.ratio)} of ${r.floor}`} | ${verdict} |`;
+    }),
+  ];
+  if (peakRssMb !== null)
+    lines.push(
+      "",
+      `Server peak RSS: ${Math.round(peakRssMb)} MB (budget ≤ ${budgets.peakRssMb} MB)${misses.some((m) => m.startsWith("server memory")) ? " **missed**" : ""}`,
+    );
+  return lines.join("\n");
+}
+
+main().catch((error: unknown) => {
+  console.error(`Benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+});
