@@ -2,8 +2,8 @@
 // plain JSON with fetch and carries no tRPC or superjson code. Public, CORS per site, rate-limited.
 import { initTRPC } from "@trpc/server";
 import type { Db } from "../../db/client";
-import { hit, type Limit } from "../services/rate-limit";
-import { asTRPCError, DomainError, errorShape } from "../errors";
+import type { Limit } from "../services/rate-limit";
+import { asTRPCError, errorShape } from "../errors";
 import {
   feedbackInput,
   openWidgetRequest,
@@ -40,20 +40,16 @@ const procedure = t.procedure.use(async ({ next }) => {
 /** Submissions per visitor address and site: enough for people, too few for a script. */
 export const WIDGET_RATE = { max: 20, windowMs: 10 * 60_000 };
 
-/** The site, if it is on and the sender is neither blocked nor over the rate limit. */
+/**
+ * The site, if it is on and the sender is not blocked, with the quota the submission is counted against
+ * (in the submission's own transaction). Blocked senders are refused before they are counted: the
+ * busiest-senders list shows who is not yet blocked.
+ */
 async function admitted(ctx: WidgetContext, input: Pick<FeedbackInput, "site" | "identity">) {
   const site = await siteFor(ctx.db, input.site, ctx.origin);
-  // Blocked senders are refused before they are counted: the busiest-senders list shows who is not yet blocked.
   await refuseBlocked(ctx.db, site, { ip: ctx.ip, visitorId: signedVisitor(site, input.identity) });
-  const limit = await hit(ctx.db, widgetLimitKey(site.id, ctx.ip), ctx.rate ?? WIDGET_RATE);
-  if (!limit.allowed)
-    throw new DomainError(
-      "TOO_MANY_REQUESTS",
-      "widget.tooMany",
-      undefined,
-      Math.ceil(limit.retryAfterMs / 1000),
-    );
-  return site;
+  const quota = { key: widgetLimitKey(site.id, ctx.ip), limit: ctx.rate ?? WIDGET_RATE };
+  return [site, quota] as const;
 }
 
 export const widgetRouter = t.router({
@@ -63,14 +59,14 @@ export const widgetRouter = t.router({
   config: procedure
     .input(siteKeyInput)
     .query(async ({ ctx, input }) => publicConfig(await siteFor(ctx.db, input.site, ctx.origin))),
-  feedback: procedure
-    .input(feedbackInput)
-    .mutation(async ({ ctx, input }) => submitFeedback(ctx.db, await admitted(ctx, input), input)),
-  request: procedure
-    .input(widgetRequestInput)
-    .mutation(async ({ ctx, input }) =>
-      openWidgetRequest(ctx.db, await admitted(ctx, input), input),
-    ),
+  feedback: procedure.input(feedbackInput).mutation(async ({ ctx, input }) => {
+    const [site, quota] = await admitted(ctx, input);
+    return submitFeedback(ctx.db, site, input, quota);
+  }),
+  request: procedure.input(widgetRequestInput).mutation(async ({ ctx, input }) => {
+    const [site, quota] = await admitted(ctx, input);
+    return openWidgetRequest(ctx.db, site, input, quota);
+  }),
 });
 
 export type WidgetRouter = typeof widgetRouter;

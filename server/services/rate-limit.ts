@@ -1,7 +1,7 @@
 // Rate limits kept in the database, so every process (and machine) shares the counts: fixed windows
 // (widget, ingest) and growing delays (sign-in, sign-up, mail; see Backoff).
 import { eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db, DbOrTx } from "../../db/client";
 import { rateLimits } from "../../db/schema";
 
 export interface Limit {
@@ -11,7 +11,7 @@ export interface Limit {
 }
 
 /** Counts one request against `key`; says whether it is allowed and, if not, when to retry. */
-export async function hit(db: Db, key: string, { max, windowMs }: Limit, now = Date.now()) {
+export async function hit(db: DbOrTx, key: string, { max, windowMs }: Limit, now = Date.now()) {
   const windowStart = now - (now % windowMs);
   const [row] = await db
     .insert(rateLimits)
@@ -29,7 +29,12 @@ export async function hit(db: Db, key: string, { max, windowMs }: Limit, now = D
 }
 
 /** Whether `key` has already used up its window, without counting this request. */
-export async function exhausted(db: Db, key: string, { max, windowMs }: Limit, now = Date.now()) {
+export async function exhausted(
+  db: DbOrTx,
+  key: string,
+  { max, windowMs }: Limit,
+  now = Date.now(),
+) {
   const windowStart = now - (now % windowMs);
   const [row] = await db
     .select({ count: rateLimits.count, windowStart: rateLimits.windowStart })

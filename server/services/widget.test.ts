@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { count, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { feedback, requests, sites } from "../../db/schema";
+import { feedback, rateLimits, requests, sites } from "../../db/schema";
 import { supportCast } from "../../tests/factories/requests";
 import { createUser } from "../../tests/factories/people";
 import { callerAs } from "../../tests/helpers/caller";
@@ -112,6 +112,9 @@ describe("the widget door", () => {
       ),
     ).toBe("UNAUTHORIZED:widget.identityRefused");
     expect(await rows()).toBe(1);
+    // The refused try still counts against the sender's limit (one commit with the refusal).
+    const [counter] = await t.db.select({ count: rateLimits.count }).from(rateLimits);
+    expect(counter?.count).toBe(2);
   });
 
   it("refuses anonymous feedback when the site says so, bounds every field, and ignores bots", async () => {

@@ -9,6 +9,7 @@ import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
 import { accounts, feedback, locales, requests, sites, users, type SiteRow } from "../../db/schema";
 import { DomainError } from "../errors";
+import { hit, type Limit } from "./rate-limit";
 import { isUniqueViolation, normalizeEmail } from "./accounts";
 import { insertRequest, noFiles } from "./requests";
 
@@ -168,32 +169,70 @@ function refuseAnonymous(site: SiteRow, who: unknown) {
   if (!who && !site.allowAnonymous) throw new DomainError("FORBIDDEN", "widget.signInRequired");
 }
 
+/** Where a submission is counted: the sender's key and the limit (per IP and site). */
+export interface Quota {
+  key: string;
+  limit: Limit;
+}
+
+/**
+ * Runs a submission's writes in one transaction with its count against the sender's quota, so an
+ * accepted submission costs one commit (durable: synchronous=FULL), and a refused one (over the limit,
+ * a forged identity, an anonymous one the site refuses) is still counted: the writes sit in a savepoint
+ * that a refusal rolls back, while the count commits.
+ */
+async function counted<T>(db: Db, quota: Quota, write: (tx: Tx) => Promise<T>): Promise<T> {
+  type Outcome = { refused: DomainError } | { value: T };
+  const outcome = await db.transaction(async (tx): Promise<Outcome> => {
+    const count = await hit(tx, quota.key, quota.limit);
+    if (!count.allowed) {
+      const wait = Math.ceil(count.retryAfterMs / 1000);
+      return { refused: new DomainError("TOO_MANY_REQUESTS", "widget.tooMany", undefined, wait) };
+    }
+    try {
+      return { value: await tx.transaction((savepoint) => write(savepoint)) };
+    } catch (error) {
+      if (error instanceof DomainError) return { refused: error };
+      throw error;
+    }
+  });
+  if ("refused" in outcome) throw outcome.refused;
+  return outcome.value;
+}
+
 /** Stores a rating, NPS answer or comment once per idempotency key. */
-export async function submitFeedback(db: Db, site: SiteRow, input: z.output<typeof feedbackInput>) {
+export async function submitFeedback(
+  db: Db,
+  site: SiteRow,
+  input: z.output<typeof feedbackInput>,
+  quota: Quota,
+) {
   if (input.website) return { ok: true as const };
-  const who = await verifiedAccount(db, site, input.identity);
-  refuseAnonymous(site, input.identity);
-  try {
-    await db.insert(feedback).values({
-      id: newId(),
-      kind: input.kind,
-      score: input.kind === "comment" ? null : (input.score ?? null),
-      comment: input.comment || null,
-      userId: who?.userId ?? null,
-      accountId: who?.accountId ?? null,
-      locale: input.locale,
-      siteId: site.id,
-      pageUrl: input.pageUrl ?? null,
-      pageTitle: input.pageTitle ?? null,
-      productRef: input.product ?? null,
-      userAgent: input.userAgent ?? null,
-      idempotencyKey: input.idempotencyKey,
-      createdAt: Date.now(),
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error, "feedback.idempotency_key")) throw error;
-  }
-  return { ok: true as const };
+  return counted(db, quota, async (tx) => {
+    const who = await verifiedAccount(tx, site, input.identity);
+    refuseAnonymous(site, input.identity);
+    await tx
+      .insert(feedback)
+      .values({
+        id: newId(),
+        kind: input.kind,
+        score: input.kind === "comment" ? null : (input.score ?? null),
+        comment: input.comment || null,
+        userId: who?.userId ?? null,
+        accountId: who?.accountId ?? null,
+        locale: input.locale,
+        siteId: site.id,
+        pageUrl: input.pageUrl ?? null,
+        pageTitle: input.pageTitle ?? null,
+        productRef: input.product ?? null,
+        userAgent: input.userAgent ?? null,
+        idempotencyKey: input.idempotencyKey,
+        createdAt: Date.now(),
+      })
+      // A retry after a lost answer: stored once already.
+      .onConflictDoNothing({ target: feedback.idempotencyKey });
+    return { ok: true as const };
+  });
 }
 
 /** Opens a request in the staff inbox (channel widget) once per idempotency key. */
@@ -201,10 +240,11 @@ export async function openWidgetRequest(
   db: Db,
   site: SiteRow,
   input: z.output<typeof widgetRequestInput>,
+  quota: Quota,
 ) {
   if (input.website) return { ok: true as const, number: 0 };
   try {
-    return await db.transaction(async (tx) => {
+    return await counted(db, quota, async (tx) => {
       const who = await verifiedAccount(tx, site, input.identity);
       refuseAnonymous(site, input.identity);
       const email = input.email
