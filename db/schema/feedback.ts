@@ -1,4 +1,5 @@
 // Feedback from every channel: CSAT after a request now; widget ratings, NPS and comments to come.
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { accounts, users } from "./accounts";
 import { orders } from "./orders";
@@ -6,6 +7,12 @@ import { requests } from "./requests";
 import { sites } from "./sites";
 
 export const feedbackKinds = ["nps", "csat", "rating", "comment"] as const;
+
+/**
+ * NPS detractors (0–6) and ratings or CSAT of 1–2. Literal SQL (no parameters): the follow-up list in
+ * server/services/feedback.ts writes the same condition, so SQLite uses the partial index below.
+ */
+const unhappyFeedback = sql`((kind = 'nps' and score <= 6) or (kind in ('rating', 'csat') and score <= 2))`;
 
 export const feedback = sqliteTable(
   "feedback",
@@ -38,8 +45,15 @@ export const feedback = sqliteTable(
   (t) => [
     index("feedback_request_idx").on(t.requestId),
     index("feedback_account_idx").on(t.accountId, t.createdAt),
-    index("feedback_created_idx").on(t.createdAt),
-    index("feedback_site_idx").on(t.siteId, t.createdAt),
+    // The stream's keyset pages: time, then id for rows of the same millisecond.
+    index("feedback_created_idx").on(t.createdAt, t.id),
+    index("feedback_site_idx").on(t.siteId, t.createdAt, t.id),
+    // A person's own feedback (history, orders still to rate, data export).
+    index("feedback_user_idx").on(t.userId, t.createdAt),
+    // Unhappy answers nobody has followed up yet: few rows, read newest first.
+    index("feedback_follow_up_idx")
+      .on(t.createdAt)
+      .where(sql`${unhappyFeedback} and followed_up_at is null`),
   ],
 );
 

@@ -4,5 +4,6 @@ export * from "./integration";
 export * from "./mail";
 export * from "./orders";
 export * from "./requests";
+export * from "./rollups";
 export * from "./sessions";
 export * from "./sites";

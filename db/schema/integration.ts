@@ -51,9 +51,11 @@ export const auditLog = sqliteTable(
     detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
   },
   (t) => [
-    index("audit_log_at_idx").on(t.at),
-    index("audit_log_action_idx").on(t.action, t.at),
+    // Keyset pages newest first (time, then id for entries of the same millisecond), per filter.
+    index("audit_log_at_idx").on(t.at, t.id),
+    index("audit_log_action_idx").on(t.action, t.at, t.id),
     index("audit_log_actor_idx").on(t.actorId, t.at),
+    index("audit_log_subject_idx").on(t.subjectId, t.at, t.id),
   ],
 );
 

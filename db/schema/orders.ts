@@ -63,6 +63,8 @@ export const orders = sqliteTable(
   (t) => [
     // Keyset pagination of an account's orders, newest first.
     index("orders_account_placed_idx").on(t.accountId, t.placedAt, t.id),
+    // The same pages filtered by status (a big account's few refunded orders are not walked past).
+    index("orders_account_status_placed_idx").on(t.accountId, t.status, t.placedAt, t.id),
     check(
       "orders_status_check",
       sql`${t.status} in ('pending', 'processing', 'shipped', 'delivered', 'cancelled', 'refunded')`,

@@ -12,6 +12,11 @@ export type Priority = (typeof priorities)[number];
 export const channels = ["portal", "widget", "email"] as const;
 export type Channel = (typeof channels)[number];
 
+/** Open or pending: the inbox's working views. Literal SQL, matched term for term by partial indexes. */
+const activeRequest = sql`status in ('open', 'pending')`;
+/** Resolved or closed: the inbox's "resolved" view. */
+const doneRequest = sql`status in ('resolved', 'closed')`;
+
 export const categories = sqliteTable("categories", {
   id: text("id").primaryKey(),
   nameEn: text("name_en").notNull(),
@@ -49,9 +54,23 @@ export const requests = sqliteTable(
   },
   (t) => [
     index("requests_account_activity_idx").on(t.accountId, t.lastActivityAt, t.id),
-    index("requests_status_activity_idx").on(t.status, t.lastActivityAt, t.id),
-    index("requests_status_due_idx").on(t.status, t.firstResponseDueAt, t.id),
     index("requests_assignee_idx").on(t.assigneeId, t.status),
+    // The customer 360 lists an account's requests by when they were opened.
+    index("requests_account_created_idx").on(t.accountId, t.createdAt, t.id),
+    // The inbox views span two statuses each; partial indexes keep each view in its sort order (an
+    // index on status reads both statuses and sorts every matching row). server/services/inbox.ts writes
+    // the same literal conditions, which is what lets SQLite use them; the pending view and a status
+    // filter walk the view's index.
+    index("requests_active_activity_idx").on(t.lastActivityAt, t.id).where(activeRequest),
+    index("requests_active_due_idx").on(t.firstResponseDueAt, t.id).where(activeRequest),
+    index("requests_active_assignee_activity_idx")
+      .on(t.assigneeId, t.lastActivityAt, t.id)
+      .where(activeRequest),
+    index("requests_active_assignee_due_idx")
+      .on(t.assigneeId, t.firstResponseDueAt, t.id)
+      .where(activeRequest),
+    index("requests_done_activity_idx").on(t.lastActivityAt, t.id).where(doneRequest),
+    index("requests_done_due_idx").on(t.firstResponseDueAt, t.id).where(doneRequest),
     check("requests_status_check", sql`${t.status} in ('open', 'pending', 'resolved', 'closed')`),
     check("requests_priority_check", sql`${t.priority} in ('urgent', 'high', 'normal', 'low')`),
   ],
@@ -76,7 +95,8 @@ export const requestMessages = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
-    index("request_messages_request_idx").on(t.requestId, t.createdAt),
+    // A thread in order: time, then id for messages of the same millisecond.
+    index("request_messages_request_idx").on(t.requestId, t.createdAt, t.id),
     check("request_messages_kind_check", sql`${t.kind} in ('public', 'note')`),
   ],
 );

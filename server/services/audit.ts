@@ -1,13 +1,13 @@
 // The audit log: who did what to what, from where. Services record an entry in the same transaction as
 // the change; admins read it, filtered and a page at a time. Nothing edits or deletes it (triggers refuse).
-import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "../../db/client";
 import { newId } from "../../db/ids";
 import { auditLog, users, type Role } from "../../db/schema";
 import type { AdminActor } from "../actor";
 import { DomainError } from "../errors";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { afterCursor, decodeCursor, encodeCursor } from "./cursor";
 
 /** Every action the log knows; each has a label `audit.action.<action>` in both catalogs. */
 export const auditActions = [
@@ -188,9 +188,7 @@ export async function listAudit(db: Db, _actor: AdminActor, input: AuditListInpu
   if (input.to !== undefined) where.push(lt(auditLog.at, input.to));
   if (input.cursor) {
     const after = decodeCursor(input.cursor);
-    where.push(
-      or(lt(auditLog.at, after.at), and(eq(auditLog.at, after.at), lt(auditLog.id, after.id))),
-    );
+    where.push(afterCursor(auditLog.at, auditLog.id, after, "desc"));
   }
   const rows = await db
     .select({

@@ -1,5 +1,6 @@
 // Opaque keyset cursors: the sort key of the last row a page showed, so the next page starts after it
 // however many rows were inserted meanwhile.
+import { sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { DomainError } from "../errors";
 
 export interface Cursor {
@@ -21,4 +22,20 @@ export function decodeCursor(value: string): Cursor {
     // fall through: a cursor we did not make
   }
   throw new DomainError("BAD_REQUEST", "error.invalidCursor", "cursor");
+}
+
+/**
+ * The rows after the cursor in (key, id) order, as a row-value comparison: SQLite seeks straight to it in
+ * an index on (…, key, id), where the equivalent `key < at or (key = at and id < id)` walks every row
+ * of the earlier pages first.
+ */
+export function afterCursor(
+  key: AnyColumn,
+  id: AnyColumn,
+  cursor: Cursor,
+  order: "asc" | "desc",
+): SQL {
+  return order === "desc"
+    ? sql`(${key}, ${id}) < (${cursor.at}, ${cursor.id})`
+    : sql`(${key}, ${id}) > (${cursor.at}, ${cursor.id})`;
 }

@@ -1,17 +1,27 @@
 // Feedback as the customer and the relationship team see it: NPS, ratings and comments from the portal
 // (the same storage and rules as the widget's), the history with the company's replies, the follow-up of
 // unhappy answers (reply by mail, or turn into a request), and the analytics over all of it.
-import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { newId } from "../../db/ids";
-import { accounts, feedback, feedbackReplies, orders, sites, users } from "../../db/schema";
+import {
+  accounts,
+  feedback,
+  feedbackDaily,
+  feedbackDailyKeys,
+  feedbackReplies,
+  orders,
+  sites,
+  users,
+  type FeedbackDimension,
+} from "../../db/schema";
 import type { CustomerActor, StaffActor } from "../actor";
 import { DomainError, notFound } from "../errors";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
 import { recordAudit } from "./audit";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { afterCursor, decodeCursor, encodeCursor, type Cursor } from "./cursor";
 import { actorName, insertRequest, noFiles } from "./requests";
 import { scoreRule } from "./widget";
 
@@ -111,15 +121,17 @@ export async function ordersToRate(db: Db, actor: CustomerActor) {
     .limit(5);
 }
 
-const after = (c: { at: number; id: string }) =>
-  or(lt(feedback.createdAt, c.at), and(eq(feedback.createdAt, c.at), lt(feedback.id, c.id)));
+/**
+ * Unhappy answers: NPS detractors (0–6) and ratings or CSAT of 1–2. The same literal condition as the
+ * partial index feedback_follow_up_idx (db/schema/feedback.ts), so the follow-up list reads only its rows.
+ */
+const unhappy = sql`((${feedback.kind} = 'nps' and ${feedback.score} <= 6) or (${feedback.kind} in ('rating', 'csat') and ${feedback.score} <= 2))`;
+
+const after = (c: Cursor) => afterCursor(feedback.createdAt, feedback.id, c, "desc");
 
 /** The cursor for the page after these rows. */
 export const streamCursor = (row: { createdAt: number; id: string }) =>
   encodeCursor({ at: row.createdAt, id: row.id });
-
-/** Unhappy answers nobody has followed up: NPS detractors (0–6) and ratings or CSAT of 1–2. */
-const unhappy = sql`((${feedback.kind} = 'nps' and ${feedback.score} <= 6) or (${feedback.kind} in ('rating', 'csat') and ${feedback.score} <= 2))`;
 
 export const analyticsInput = z.object({
   from: z.number().int().nonnegative().optional(),
@@ -173,84 +185,154 @@ export async function needsFollowUp(db: Db, _actor: StaffActor) {
     .limit(100);
 }
 
-/** NPS, CSAT share, rating distribution, a weekly trend and breakdowns, for the filters given. */
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+
+/**
+ * The filters' time range cut into whole UTC days, read from the rollups, and the ragged edges (a `from`
+ * or `to` inside a day), read from the feedback rows themselves through feedback_created_idx or
+ * feedback_site_idx: at most two partial days of rows, whatever the range.
+ */
+function rangeParts(input: AnalyticsInput) {
+  const ceil = (ms: number) => Math.ceil(ms / DAY_MS) * DAY_MS;
+  const floor = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+  const dayFrom = input.from === undefined ? undefined : ceil(input.from);
+  const dayTo = input.to === undefined ? undefined : floor(input.to);
+  if (dayFrom !== undefined && dayTo !== undefined && dayFrom >= dayTo) {
+    // No whole day inside: the whole range is an edge.
+    return { days: null, edges: [{ from: input.from, to: input.to }] };
+  }
+  const edges: { from: number | undefined; to: number | undefined }[] = [];
+  if (input.from !== undefined && dayFrom! > input.from)
+    edges.push({ from: input.from, to: dayFrom });
+  if (input.to !== undefined && dayTo! < input.to) edges.push({ from: dayTo, to: input.to });
+  return { days: { from: dayFrom, to: dayTo }, edges };
+}
+
+/** Buckets (day, site, kind, score, n) from feedback_daily and the edges' rows, as one subquery. */
+function buckets(input: AnalyticsInput): SQL {
+  const { days, edges } = rangeParts(input);
+  const parts: SQL[] = [];
+  if (days) {
+    const where: SQL[] = [sql`1 = 1`];
+    if (days.from !== undefined) where.push(sql`${feedbackDaily.day} >= ${days.from}`);
+    if (days.to !== undefined) where.push(sql`${feedbackDaily.day} < ${days.to}`);
+    if (input.siteId) where.push(sql`${feedbackDaily.siteId} = ${input.siteId}`);
+    parts.push(
+      sql`select ${feedbackDaily.day} as day, ${feedbackDaily.siteId} as site_id, ${feedbackDaily.kind} as kind, ${feedbackDaily.score} as score, ${feedbackDaily.n} as n from ${feedbackDaily} where ${sql.join(where, sql` and `)}`,
+    );
+  }
+  for (const edge of edges) {
+    parts.push(
+      sql`select ${feedback.createdAt} - ${feedback.createdAt} % ${DAY_MS} as day, coalesce(${feedback.siteId}, '') as site_id, ${feedback.kind} as kind, coalesce(${feedback.score}, -1) as score, count(*) as n from ${feedback} where ${and(...filters({ ...edge, siteId: input.siteId }))} group by 1, 2, 3, 4`,
+    );
+  }
+  return sql.join(parts, sql` union all `);
+}
+
+/** One breakdown (page, product or locale): its ten most frequent named values with their average score. */
+function keyBreakdown(db: Db, dimension: FeedbackDimension, input: AnalyticsInput) {
+  const column = { page: feedback.pageUrl, product: feedback.productRef, locale: feedback.locale }[
+    dimension
+  ];
+  const { days, edges } = rangeParts(input);
+  const k = feedbackDailyKeys;
+  const parts: SQL[] = [];
+  if (days) {
+    const where: SQL[] = [sql`${k.dimension} = ${dimension}`];
+    if (days.from !== undefined) where.push(sql`${k.day} >= ${days.from}`);
+    if (days.to !== undefined) where.push(sql`${k.day} < ${days.to}`);
+    if (input.siteId) where.push(sql`${k.siteId} = ${input.siteId}`);
+    parts.push(
+      sql`select ${k.value} as value, ${k.n} as n, ${k.scoreSum} as score_sum, ${k.scoreCount} as score_count from ${k} where ${sql.join(where, sql` and `)}`,
+    );
+  }
+  for (const edge of edges) {
+    parts.push(
+      sql`select ${column} as value, count(*) as n, coalesce(sum(${feedback.score}), 0) as score_sum, count(${feedback.score}) as score_count from ${feedback} where ${and(...filters({ ...edge, siteId: input.siteId }), sql`${column} <> ''`)} group by 1`,
+    );
+  }
+  return breakdownOf(
+    db,
+    sql`select value as key, n, score_sum, score_count from (${sql.join(parts, sql` union all `)})`,
+  );
+}
+
+/** Ten keys with the most answers (ties by key), with the average of their scores to one decimal. */
+async function breakdownOf(db: Db, rows: SQL) {
+  const result = await db.all<{ key: string | null; n: number; average: number | null }>(
+    sql`select key, sum(n) as n, case when sum(score_count) > 0 then round(cast(sum(score_sum) as real) / sum(score_count), 1) end as average from (${rows}) group by key order by 2 desc, 1 limit 10`,
+  );
+  return result.map((r) => ({ key: r.key, n: Number(r.n), average: r.average }));
+}
+
+/**
+ * NPS, CSAT share, rating distribution, a weekly trend and breakdowns, for the filters given. Read from
+ * the daily rollups (db/schema/rollups.ts), so 90 days cost a few thousand rollup rows, not every answer.
+ */
 export async function feedbackAnalytics(db: Db, _actor: StaffActor, input: AnalyticsInput) {
-  const where = and(...filters(input));
-  const [nps] = await db
-    .select({
-      promoters: sql<number>`sum(case when ${feedback.score} >= 9 then 1 else 0 end)`,
-      passives: sql<number>`sum(case when ${feedback.score} in (7, 8) then 1 else 0 end)`,
-      detractors: sql<number>`sum(case when ${feedback.score} <= 6 then 1 else 0 end)`,
-    })
-    .from(feedback)
-    .where(and(where, eq(feedback.kind, "nps")));
-  const [csat] = await db
-    .select({
-      satisfied: sql<number>`sum(case when ${feedback.score} >= 4 then 1 else 0 end)`,
-      total: sql<number>`count(*)`,
-    })
-    .from(feedback)
-    .where(and(where, eq(feedback.kind, "csat")));
-  const ratings = await db
-    .select({ score: feedback.score, n: sql<number>`count(*)` })
-    .from(feedback)
-    .where(and(where, eq(feedback.kind, "rating")))
-    .groupBy(feedback.score);
-  const week = sql<number>`(${feedback.createdAt} / 604800000) * 604800000`;
-  const trend = await db
-    .select({
-      week,
-      responses: sql<number>`count(*)`,
-      promoters: sql<number>`sum(case when ${feedback.kind} = 'nps' and ${feedback.score} >= 9 then 1 else 0 end)`,
-      detractors: sql<number>`sum(case when ${feedback.kind} = 'nps' and ${feedback.score} <= 6 then 1 else 0 end)`,
-      npsCount: sql<number>`sum(case when ${feedback.kind} = 'nps' then 1 else 0 end)`,
-    })
-    .from(feedback)
-    .where(where)
-    .groupBy(week)
-    .orderBy(week);
-  const breakdown = (column: SQL | typeof feedback.locale) =>
-    db
-      .select({
-        key: sql<string | null>`${column}`,
-        n: sql<number>`count(*)`,
-        average: sql<number | null>`round(avg(${feedback.score}), 1)`,
-      })
-      .from(feedback)
-      .leftJoin(sites, eq(sites.id, feedback.siteId))
-      .where(where)
-      .groupBy(sql`1`)
-      .orderBy(desc(sql`2`))
-      .limit(10);
-  const [bySite, byPage, byProduct, byLocale] = await Promise.all([
-    breakdown(sql`coalesce(${sites.name}, 'Portal')`),
-    breakdown(sql`${feedback.pageUrl}`),
-    breakdown(sql`${feedback.productRef}`),
-    breakdown(feedback.locale),
+  const source = buckets(input);
+  const [perDay, bySite, byPage, byProduct, byLocale] = await Promise.all([
+    db.all<{ day: number; kind: string; score: number; n: number }>(
+      sql`select day, kind, score, sum(n) as n from (${source}) group by 1, 2, 3`,
+    ),
+    breakdownOf(
+      db,
+      sql`select coalesce(${sites.name}, 'Portal') as key, b.n as n, case when b.score >= 0 then b.score * b.n else 0 end as score_sum, case when b.score >= 0 then b.n else 0 end as score_count from (${source}) b left join ${sites} on ${sites.id} = b.site_id`,
+    ),
+    keyBreakdown(db, "page", input),
+    keyBreakdown(db, "product", input),
+    keyBreakdown(db, "locale", input),
   ]);
-  const p = Number(nps?.promoters ?? 0);
-  const d = Number(nps?.detractors ?? 0);
-  const npsTotal = p + d + Number(nps?.passives ?? 0);
+  const nps = { promoters: 0, passives: 0, detractors: 0 };
+  const csat = { satisfied: 0, total: 0 };
+  const ratings = new Map<number, number>();
+  const weeks = new Map<
+    number,
+    { responses: number; promoters: number; detractors: number; nps: number }
+  >();
+  for (const row of perDay) {
+    const n = Number(row.n);
+    const day = Number(row.day);
+    const score = Number(row.score);
+    const week = Math.floor(day / WEEK_MS) * WEEK_MS;
+    const w = weeks.get(week) ?? { responses: 0, promoters: 0, detractors: 0, nps: 0 };
+    weeks.set(week, w);
+    w.responses += n;
+    if (row.kind === "nps") {
+      w.nps += n;
+      // Scores are 0–10; -1 stands for none and counts in no bucket.
+      if (score >= 9) {
+        nps.promoters += n;
+        w.promoters += n;
+      } else if (score >= 7) nps.passives += n;
+      else if (score >= 0) {
+        nps.detractors += n;
+        w.detractors += n;
+      }
+    } else if (row.kind === "csat") {
+      csat.total += n;
+      if (score >= 4) csat.satisfied += n;
+    } else if (row.kind === "rating") {
+      ratings.set(score, (ratings.get(score) ?? 0) + n);
+    }
+  }
+  const npsTotal = nps.promoters + nps.passives + nps.detractors;
   return {
     nps: {
-      promoters: p,
-      passives: Number(nps?.passives ?? 0),
-      detractors: d,
+      ...nps,
       total: npsTotal,
-      score: npsTotal ? Math.round(((p - d) / npsTotal) * 100) : null,
+      score: npsTotal ? Math.round(((nps.promoters - nps.detractors) / npsTotal) * 100) : null,
     },
-    csat: { satisfied: Number(csat?.satisfied ?? 0), total: Number(csat?.total ?? 0) },
-    ratings: [1, 2, 3, 4, 5].map((score) => ({
-      score,
-      n: Number(ratings.find((r) => r.score === score)?.n ?? 0),
-    })),
-    trend: trend.map((w) => ({
-      week: Number(w.week),
-      responses: Number(w.responses),
-      nps: Number(w.npsCount)
-        ? Math.round(((Number(w.promoters) - Number(w.detractors)) / Number(w.npsCount)) * 100)
-        : null,
-    })),
+    csat,
+    ratings: [1, 2, 3, 4, 5].map((score) => ({ score, n: ratings.get(score) ?? 0 })),
+    trend: [...weeks.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([week, w]) => ({
+        week,
+        responses: w.responses,
+        nps: w.nps ? Math.round(((w.promoters - w.detractors) / w.nps) * 100) : null,
+      })),
     bySite,
     byPage: byPage.filter((r) => r.key),
     byProduct: byProduct.filter((r) => r.key),

@@ -1,7 +1,7 @@
 // The staff side of support requests: the inbox (views, filters, full-text search, sorting, keyset
 // pages, counts), the whole thread with internal notes, replies and notes, changes to status, priority,
 // category and assignee with their history, and the customer around the request.
-import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import {
@@ -14,6 +14,7 @@ import {
   orders,
   priorities,
   requestChanges,
+  requestCounts,
   requests,
   requestStatuses,
   users,
@@ -26,7 +27,7 @@ import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
 import { attachmentsInput } from "./attachments";
 import { recordAudit, type AuditEntry } from "./audit";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { afterCursor, decodeCursor, encodeCursor } from "./cursor";
 import {
   addMessage,
   recordChange,
@@ -55,20 +56,25 @@ export const inboxInput = z.object({
 });
 export type InboxInput = z.output<typeof inboxInput>;
 
-const active: RequestStatus[] = ["open", "pending"];
+/**
+ * The partial indexes' own conditions (db/schema/requests.ts), literal SQL rather than parameters, so
+ * that SQLite matches them and each view walks its index in sort order.
+ */
+const activeRequest = sql`${requests.status} in ('open', 'pending')`;
+const doneRequest = sql`${requests.status} in ('resolved', 'closed')`;
 
 function viewCondition(view: InboxView, actor: StaffActor): SQL {
   switch (view) {
     case "mine":
-      return and(eq(requests.assigneeId, actor.userId), inArray(requests.status, active))!;
+      return and(eq(requests.assigneeId, actor.userId), activeRequest)!;
     case "unassigned":
-      return and(isNull(requests.assigneeId), inArray(requests.status, active))!;
+      return and(isNull(requests.assigneeId), activeRequest)!;
     case "open":
-      return inArray(requests.status, active);
+      return activeRequest;
     case "pending":
-      return eq(requests.status, "pending");
+      return and(activeRequest, eq(requests.status, "pending"))!;
     case "resolved":
-      return inArray(requests.status, ["resolved", "closed"]);
+      return doneRequest;
   }
 }
 
@@ -103,11 +109,7 @@ export async function listInbox(db: Db, actor: StaffActor, input: InboxInput) {
   const key = byDue ? requests.firstResponseDueAt : requests.lastActivityAt;
   const after = input.cursor ? decodeCursor(input.cursor) : null;
   if (after) {
-    where.push(
-      byDue
-        ? or(gt(key, after.at), and(eq(key, after.at), gt(requests.id, after.id)))
-        : or(sql`${key} < ${after.at}`, and(eq(key, after.at), sql`${requests.id} < ${after.id}`)),
-    );
+    where.push(afterCursor(key, requests.id, after, byDue ? "asc" : "desc"));
   }
   const assignee = sql<
     string | null
@@ -151,24 +153,22 @@ export const isOverdue = (
   (r.status === "open" || r.status === "pending") &&
   now > r.firstResponseDueAt;
 
-/** How many requests each view holds, for the inbox's side menu. */
+/**
+ * How many requests each view holds, for the inbox's side menu: from request_counts (one row per status
+ * and assignee, kept by triggers), not a count of every request.
+ */
 export async function inboxCounts(db: Db, actor: StaffActor): Promise<Record<InboxView, number>> {
-  const [row] = await db
-    .select({
-      mine: sql<number>`sum(case when ${requests.assigneeId} = ${actor.userId} and ${requests.status} in ('open', 'pending') then 1 else 0 end)`,
-      unassigned: sql<number>`sum(case when ${requests.assigneeId} is null and ${requests.status} in ('open', 'pending') then 1 else 0 end)`,
-      open: sql<number>`sum(case when ${requests.status} in ('open', 'pending') then 1 else 0 end)`,
-      pending: sql<number>`sum(case when ${requests.status} = 'pending' then 1 else 0 end)`,
-      resolved: sql<number>`sum(case when ${requests.status} in ('resolved', 'closed') then 1 else 0 end)`,
-    })
-    .from(requests);
-  return {
-    mine: Number(row?.mine ?? 0),
-    unassigned: Number(row?.unassigned ?? 0),
-    open: Number(row?.open ?? 0),
-    pending: Number(row?.pending ?? 0),
-    resolved: Number(row?.resolved ?? 0),
-  };
+  const rows = await db.select().from(requestCounts);
+  const counts = { mine: 0, unassigned: 0, open: 0, pending: 0, resolved: 0 };
+  for (const { status, assigneeId, n } of rows) {
+    if (status === "open" || status === "pending") {
+      counts.open += n;
+      if (status === "pending") counts.pending += n;
+      if (assigneeId === "") counts.unassigned += n;
+      if (assigneeId === actor.userId) counts.mine += n;
+    } else if (status === "resolved" || status === "closed") counts.resolved += n;
+  }
+  return counts;
 }
 
 async function staffRequest(db: Db, id: string) {

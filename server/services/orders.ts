@@ -13,7 +13,7 @@ import {
 } from "../../db/schema";
 import type { CustomerActor, StaffActor } from "../actor";
 import { notFound } from "../errors";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { afterCursor, decodeCursor, encodeCursor } from "./cursor";
 
 export const PAGE_SIZE = 20;
 
@@ -52,14 +52,7 @@ export async function listOrders(
   if (input.to !== undefined) where.push(lt(orders.placedAt, input.to));
   if (input.q) where.push(matchesSearch(input.q));
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  if (after) {
-    where.push(
-      or(
-        lt(orders.placedAt, after.at),
-        and(eq(orders.placedAt, after.at), lt(orders.id, after.id)),
-      ),
-    );
-  }
+  if (after) where.push(afterCursor(orders.placedAt, orders.id, after, "desc"));
   const rows = await db
     .select(listColumns)
     .from(orders)

@@ -1,7 +1,7 @@
 // Support requests as customers see them: open one (about an order, with files), follow the public
 // conversation, reply, mark it solved, reopen it within 14 days, and rate the help. Every read and write
 // is scoped to the caller's account; internal notes never leave the staff side.
-import { and, asc, desc, eq, inArray, isNull, lt, max, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, max, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
@@ -25,7 +25,7 @@ import { publishEvent } from "../events/live";
 import { enqueueMail } from "../mail/outbox";
 import { renderMail } from "../mail/templates";
 import { attachmentsInput, checkAttachments, saveFiles, type AttachmentInput } from "./attachments";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { afterCursor, decodeCursor, encodeCursor } from "./cursor";
 import { renderMarkdown } from "./markdown";
 
 export const REOPEN_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
@@ -316,13 +316,7 @@ export async function listRequests(
   const where: (SQL | undefined)[] = [eq(requests.accountId, actor.accountId)];
   if (input.status) where.push(eq(requests.status, input.status));
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  if (after)
-    where.push(
-      or(
-        lt(requests.lastActivityAt, after.at),
-        and(eq(requests.lastActivityAt, after.at), lt(requests.id, after.id)),
-      ),
-    );
+  if (after) where.push(afterCursor(requests.lastActivityAt, requests.id, after, "desc"));
   const rows = await db
     .select({
       id: requests.id,

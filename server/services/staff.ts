@@ -1,24 +1,18 @@
 // What the staff console's home shows: the size of the customer base and, for admins, the team.
-import { asc, count, eq, inArray } from "drizzle-orm";
+import { asc, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { accounts, users } from "../../db/schema";
+import { directoryCounts, users } from "../../db/schema";
 import type { AdminActor, StaffActor } from "../actor";
 
+/** Read from directory_counts (kept by triggers), not by counting every account and user. */
 export async function getStaffHome(db: Db, _actor: StaffActor) {
-  const [accountRows, customerRows, staffRows] = await Promise.all([
-    db.select({ kind: accounts.kind, n: count() }).from(accounts).groupBy(accounts.kind),
-    db.select({ n: count() }).from(users).where(eq(users.role, "customer")),
-    db
-      .select({ n: count() })
-      .from(users)
-      .where(inArray(users.role, ["agent", "admin"])),
-  ]);
-  const accountsOf = (kind: string) => accountRows.find((r) => r.kind === kind)?.n ?? 0;
+  const rows = await db.select().from(directoryCounts);
+  const of = (key: string) => rows.find((r) => r.key === key)?.n ?? 0;
   return {
-    personAccounts: accountsOf("person"),
-    businessAccounts: accountsOf("business"),
-    customers: customerRows[0]?.n ?? 0,
-    staff: staffRows[0]?.n ?? 0,
+    personAccounts: of("account:person"),
+    businessAccounts: of("account:business"),
+    customers: of("user:customer"),
+    staff: of("user:agent") + of("user:admin"),
   };
 }
 
