@@ -135,6 +135,6 @@ describe("markdownReport", () => {
     const table = markdownReport([page("/orders", run({ tbtMs: 12.4 }))], noCost, sizes);
     expect(table).toContain("| /orders | 100 | 100 | 300 | 300 | 12 | 0 |");
     expect(table).toContain("| total blocking time added | 0 ms |");
-    expect(table).toContain("| loader.js gzipped | 0.99 KB (budget 1 KB) |");
+    expect(table).toContain("| loader.js gzipped | 1013 bytes (budget 1024) |");
   });
 });

@@ -142,8 +142,7 @@ export function markdownReport(
     `| main-thread time of its scripts | ${Math.round(widget.mainThreadMs)} ms |`,
     `| its long tasks | ${widget.longTasks} |`,
     ...Object.entries(sizes).map(
-      ([file, s]) =>
-        `| ${file} gzipped | ${(s.gzipBytes / 1024).toFixed(2)} KB (budget ${(s.budgetBytes / 1024).toFixed(0)} KB) |`,
+      ([file, s]) => `| ${file} gzipped | ${s.gzipBytes} bytes (budget ${s.budgetBytes}) |`,
     ),
   ];
   return lines.join("\n");
