@@ -148,6 +148,8 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     if (path.startsWith(ASTRO_ASSETS_PATH) && (req.method === "GET" || req.method === "HEAD"))
       return void serveAstroAsset(path.slice(ASTRO_ASSETS_PATH.length), req, res).then(
         (served) => served || astroHandler(req, res),
+        // Nothing is sent before the file is read and compressed: Astro's own static handler takes over.
+        () => astroHandler(req, res),
       );
     return astroHandler(req, res);
   };
