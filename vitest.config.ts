@@ -12,6 +12,7 @@ export default defineConfig({
             "db/**/*.test.ts",
             "site/**/*.test.ts",
             "tests/integration/**/*.test.ts",
+            "bench/**/*.test.ts",
           ],
           setupFiles: ["tests/setup/fail-on-console-error.ts"],
           testTimeout: 20_000,

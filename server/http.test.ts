@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import type { App } from "./app";
-import { isCrossOriginWrite, securityHeaders } from "./http";
+import { isCrossOriginWrite, pickEncoding, securityHeaders } from "./http";
 
 const origin = "https://portal.example.com";
 const req = (method: string, headers: Record<string, string> = {}) =>
@@ -58,5 +58,28 @@ describe("securityHeaders", () => {
     expect(csp.join()).not.toContain("unsafe-inline");
     expect(headers["X-Content-Type-Options"]).toBe("nosniff");
     expect(headers["Referrer-Policy"]).toBe("strict-origin-when-cross-origin");
+  });
+});
+
+describe("pickEncoding", () => {
+  it("prefers brotli, then gzip, and sends plain bytes to a client that asks for neither", () => {
+    expect(pickEncoding("gzip, deflate, br, zstd")).toBe("br");
+    expect(pickEncoding("gzip, deflate")).toBe("gzip");
+    expect(pickEncoding("deflate")).toBe("identity");
+    expect(pickEncoding("")).toBe("identity");
+    expect(pickEncoding(undefined)).toBe("identity");
+  });
+
+  it("honours q=0 refusals, a wildcard, and ignores case and spaces", () => {
+    expect(pickEncoding("br;q=0, gzip")).toBe("gzip");
+    expect(pickEncoding("br;q=0, gzip;q=0")).toBe("identity");
+    expect(pickEncoding("*")).toBe("br");
+    expect(pickEncoding("*;q=0, gzip")).toBe("gzip");
+    expect(pickEncoding(" GZIP ; q=0.5 ")).toBe("gzip");
+  });
+
+  it("reads a malformed header as asking for nothing it cannot parse", () => {
+    expect(pickEncoding("br;q=abc")).toBe("identity");
+    expect(pickEncoding(";;,,")).toBe("identity");
   });
 });

@@ -27,7 +27,7 @@ interface TengslGlobal {
   let panel: Promise<{ start: (o: object) => TengslGlobal }> | undefined;
   let api: TengslGlobal | undefined;
   const load = () =>
-    (panel ??= import(`${base}/widget/v1/panel.js`).then(
+    (panel ??= import(`${base}/widget/v1/${__PANEL_FILE__}`).then(
       (m: { start: (o: object) => TengslGlobal }) => {
         api = m.start({
           root,

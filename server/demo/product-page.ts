@@ -16,24 +16,26 @@ export async function startDemoPage(
     .from(sites)
     .where(eq(sites.name, DEMO_SITE_NAME));
   if (!site) return null;
-  const hostile = page(portalUrl.origin, site.key, true);
-  const plain = page(portalUrl.origin, site.key, false);
   const server = createServer((req, res) => {
     if (req.url === "/favicon.ico") {
       res.writeHead(204);
       return res.end();
     }
-    res.writeHead(req.url === "/" || req.url?.startsWith("/?") ? 200 : 404, {
+    const url = new URL(req.url ?? "/", "http://demo");
+    const found = url.pathname === "/";
+    res.writeHead(found ? 200 : 404, {
       "Content-Type": "text/html; charset=utf-8",
       // A strict policy, as a careful shop would have: the widget must work under it.
       "Content-Security-Policy": `default-src 'self'; script-src 'self' ${portalUrl.origin}; connect-src 'self' ${portalUrl.origin}; style-src 'self' 'unsafe-inline'; img-src 'self' data:`,
     });
-    // "?plain" drops the hostile styles, so tests can compare the widget on both.
+    // "?plain" drops the hostile styles, so tests can compare the widget on both; "?nowidget" leaves
+    // the snippet out, so the Lighthouse bench can measure what the widget costs the page.
     res.end(
-      req.url === "/" || req.url?.startsWith("/?")
-        ? req.url.includes("plain")
-          ? plain
-          : hostile
+      found
+        ? page(portalUrl.origin, site.key, {
+            hostile: !url.searchParams.has("plain"),
+            widget: !url.searchParams.has("nowidget"),
+          })
         : "Not found",
     );
   });
@@ -44,7 +46,11 @@ export async function startDemoPage(
   return server;
 }
 
-const page = (portal: string, key: string, hostile: boolean) => `<!doctype html>
+const page = (
+  portal: string,
+  key: string,
+  { hostile, widget }: { hostile: boolean; widget: boolean },
+) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -65,6 +71,6 @@ const page = (portal: string, key: string, hostile: boolean) => `<!doctype html>
   <p class="price">34.900 kr.</p>
   <p>This page is another origin than the portal, with hostile global CSS (every element is reset with <em>all: unset</em>) and a strict Content Security Policy. The feedback button in the corner is Tengsl's widget, pasted in with one line.</p>
 </main>
-<script async src="${portal}/widget/v1/loader.js" data-site="${key}" data-product="LOPI-001"></script>
+${widget ? `<script async src="${portal}/widget/v1/loader.js" data-site="${key}" data-product="LOPI-001"></script>` : ""}
 </body>
 </html>`;
