@@ -4,18 +4,17 @@ import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { filePathOf } from "../../db/client";
 
-const person = z.object({ email: z.string().email(), password: z.string().min(1).optional() });
-
+/** The part of `npm run seed:scale`'s file (db/seed/scale.ts, BenchInfo) the benchmark reads. */
 export const fixtureSchema = z.object({
-  /** The password of everyone below unless their own entry names one. */
-  password: z.string().min(1).optional(),
-  /** A contact of a big business account. */
-  customer: person,
-  agent: person,
-  admin: person.extend({ totpKey: z.string().min(16) }).optional(),
+  /** Every seeded person's password. */
+  password: z.string().min(1),
+  /** The big business account, and a customer of it (S1, S2). */
+  bigAccount: z.object({ customerEmail: z.string().email() }),
+  agentEmail: z.string().email(),
+  admin: z.object({ email: z.string().email(), totpSecret: z.string().min(16) }).optional(),
   site: z.object({ publicKey: z.string().min(8) }),
-  apiKey: z.object({ secret: z.string().min(16) }),
-  searchTerms: z.array(z.string().min(1)).min(1),
+  apiKey: z.object({ key: z.string().min(16) }),
+  searchTerms: z.array(z.object({ term: z.string().min(1), rows: z.number() })).min(1),
 });
 export type Fixture = z.infer<typeof fixtureSchema>;
 
@@ -39,10 +38,4 @@ export function readFixture(dbUrl: string): Fixture {
     );
   }
   return parsed.data;
-}
-
-export function passwordOf(fixture: Fixture, who: { password?: string | undefined }): string {
-  const password = who.password ?? fixture.password;
-  if (!password) throw new Error("The fixture names no password for a person it lists.");
-  return password;
 }

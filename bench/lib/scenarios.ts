@@ -7,7 +7,7 @@ import { openDb } from "../../db/client";
 import { accounts, sites, users } from "../../db/schema";
 import { totpCode, totpStep } from "../../server/auth/totp";
 import { sign } from "../../server/ingest/signature";
-import { passwordOf, type Fixture } from "./fixture";
+import { type Fixture } from "./fixture";
 
 export type FloorId = "F0" | "F1" | "F2";
 
@@ -38,10 +38,10 @@ export async function readDbFacts(dbUrl: string, fixture: Fixture): Promise<DbFa
       .select({ externalId: accounts.externalId })
       .from(users)
       .innerJoin(accounts, eq(users.accountId, accounts.id))
-      .where(eq(users.email, fixture.customer.email));
+      .where(eq(users.email, fixture.bigAccount.customerEmail));
     if (!account?.externalId)
       throw new Error(
-        `${fixture.customer.email} is not a contact of an account from the ingest API.`,
+        `${fixture.bigAccount.customerEmail} is not a contact of an account from the ingest API.`,
       );
     return { siteOrigin, businessExternalId: account.externalId };
   } finally {
@@ -117,12 +117,8 @@ export async function buildScenarios(
   fixture: Fixture,
   facts: DbFacts,
 ): Promise<Scenario[]> {
-  const customer = await signIn(
-    base,
-    fixture.customer.email,
-    passwordOf(fixture, fixture.customer),
-  );
-  const agent = await signIn(base, fixture.agent.email, passwordOf(fixture, fixture.agent));
+  const customer = await signIn(base, fixture.bigAccount.customerEmail, fixture.password);
+  const agent = await signIn(base, fixture.agentEmail, fixture.password);
   const asCustomer = { cookie: customer };
   const asAgent = { cookie: agent };
 
@@ -175,7 +171,7 @@ export async function buildScenarios(
       id: "S3b",
       title: "staff inbox, full-text search",
       floor: "F1",
-      requests: fixture.searchTerms.map((q) => ({
+      requests: fixture.searchTerms.map(({ term: q }) => ({
         path: trpcGet("staff.requests.inbox", { view: "open", q }),
         headers: asAgent,
       })),
@@ -254,10 +250,10 @@ export async function buildScenarios(
               path,
               body,
               headers: {
-                authorization: `Bearer ${fixture.apiKey.secret}`,
+                authorization: `Bearer ${fixture.apiKey.key}`,
                 "content-type": "application/json",
                 "tengsl-timestamp": timestamp,
-                "tengsl-signature": sign(fixture.apiKey.secret, timestamp, {
+                "tengsl-signature": sign(fixture.apiKey.key, timestamp, {
                   method: "PUT",
                   path,
                   body,
