@@ -9,6 +9,7 @@ import { createApiKey } from "../../server/services/api-keys";
 import { createSite } from "../../server/services/sites";
 import { defaultTargets } from "../../server/services/requests";
 import { filePathOf, type Db } from "../client";
+import { withRollupsRebuilt } from "../rollups";
 import type { OrderStatus, Priority, RequestStatus } from "../schema";
 import * as text from "./scale-text";
 
@@ -339,7 +340,7 @@ export async function seedScale(
       await bulk.execute("PRAGMA synchronous = OFF");
       await bulk.execute("PRAGMA cache_size = -1000000");
     }
-    return await fill(db, bulk, options);
+    return await withRollupsRebuilt(bulk, () => fill(db, bulk, options));
   } finally {
     bulk.close();
   }
