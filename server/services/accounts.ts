@@ -1,6 +1,6 @@
 // Accounts and their people: sign-up, credential checks, profile and language preference, and what a
 // customer's home shows about their own account.
-import { and, asc, eq, isNull, ne } from "drizzle-orm";
+import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
@@ -155,18 +155,33 @@ export async function setLocale(db: Db, actor: Actor, locale: Locale): Promise<v
 }
 
 /** The caller's account as its home page shows it, with the other contacts of a business account. */
-export async function getCustomerHome(db: Db, actor: CustomerActor) {
+/** The caller's account: its name and whether it is a person or a business. */
+export async function getAccountSummary(db: Db, actor: CustomerActor) {
   const [account] = await db
     .select({ name: accounts.name, kind: accounts.kind })
     .from(accounts)
     .where(eq(accounts.id, actor.accountId));
   if (!account) throw notFound();
+  return account;
+}
+
+/** How many colleagues the home page lists; a big company's thousands are counted, not shown. */
+const HOME_CONTACTS = 12;
+
+export async function getCustomerHome(db: Db, actor: CustomerActor) {
+  const account = await getAccountSummary(db, actor);
+  const colleagues = and(eq(users.accountId, actor.accountId), ne(users.id, actor.userId));
   const contacts = await db
     .select({ name: users.name, email: users.email })
     .from(users)
-    .where(and(eq(users.accountId, actor.accountId), ne(users.id, actor.userId)))
-    .orderBy(asc(users.name));
-  return { account, contacts };
+    .where(colleagues)
+    .orderBy(asc(users.name))
+    .limit(HOME_CONTACTS);
+  const contactCount =
+    contacts.length < HOME_CONTACTS
+      ? contacts.length
+      : ((await db.select({ n: count() }).from(users).where(colleagues))[0]?.n ?? 0);
+  return { account, contacts, contactCount };
 }
 
 /** Mails the user a link that proves they own their address. */

@@ -70,6 +70,7 @@ export const en = {
   "home.accountBusiness": "Business account",
   "home.contacts": "Other contacts on this account",
   "home.noContacts": "You are the only contact on this account.",
+  "home.moreContacts": "and {count} more",
   "home.ordersBody": "Follow your orders and shipments.",
   "home.requestsBody": "Ask for help and follow the conversation.",
   "home.feedbackBody": "Tell us what you think.",

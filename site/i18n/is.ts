@@ -71,6 +71,7 @@ export const is: Catalog = {
   "home.accountBusiness": "Fyrirtækjaaðgangur",
   "home.contacts": "Aðrir tengiliðir á þessum aðgangi",
   "home.noContacts": "Þú ert eini tengiliðurinn á þessum aðgangi.",
+  "home.moreContacts": "og {count} til viðbótar",
   "home.ordersBody": "Fylgstu með pöntunum og sendingum.",
   "home.requestsBody": "Fáðu aðstoð og fylgdu samtalinu eftir.",
   "home.feedbackBody": "Segðu okkur hvað þér finnst.",

@@ -101,6 +101,7 @@ const procedures: Record<string, Entry> = {
     input: () => ({ name: "New Colleague", email: "colleague@a.example" }),
   },
   "portal.home.overview": { access: "customer" },
+  "portal.home.account": { access: "customer" },
   "portal.orders.list": { access: "customer", input: () => ({}) },
   "portal.orders.byId": { access: "customer", ofAccountA: true, input: () => ({ id: orderOfA }) },
   "portal.orders.overview": { access: "customer" },
@@ -383,6 +384,29 @@ describe("scoping to the caller's account", () => {
     const homeA = await callerAs(t.db, people.customerA).caller.portal.home.overview();
     expect(homeA.account.name).toBe("Account A ehf.");
     expect(homeA.contacts.map((c) => c.name)).toEqual(["Atli A"]);
+    expect(homeA.contactCount).toBe(1);
+    expect(await callerAs(t.db, people.customerA).caller.portal.home.account()).toEqual({
+      name: "Account A ehf.",
+      kind: "business",
+    });
+  });
+
+  it("lists a big company's first colleagues on the home page and counts the rest", async () => {
+    const { id: accountId } = await upsertCustomer(t.db, "BIG", {
+      kind: "business",
+      name: "Big ehf.",
+      contacts: [],
+    });
+    const people = [];
+    for (let i = 0; i < 15; i++)
+      people.push(
+        await createUser(t.db, { accountId, name: `Colleague ${String(i).padStart(2, "0")}` }),
+      );
+    const home = await callerAs(t.db, people[0]!).caller.portal.home.overview();
+    expect(home.contacts.map((c) => c.name)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `Colleague ${String(i + 1).padStart(2, "0")}`),
+    );
+    expect(home.contactCount).toBe(14);
   });
 
   it("changes only the caller's own language setting", async () => {
