@@ -14,6 +14,13 @@ export interface DbOptions {
   authToken?: string | undefined;
 }
 
+/**
+ * Connections per process. libsql runs every statement synchronously on the event loop, so more
+ * connections add no parallelism: they only let a transaction (which holds one across awaits) and the
+ * reads beside it proceed. Each keeps its own page and statement caches, so the default of 20 cost memory.
+ */
+const POOL_SIZE = 4;
+
 /** How long a writer waits for another writer's lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -26,7 +33,7 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
   const path = filePathOf(url);
   // libsql does not create a missing folder for a file database.
   if (path && path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const opened = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  const opened = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS, concurrency: POOL_SIZE });
   const client = path ? oneWriterAtATime(opened) : opened;
   // WAL is a property of the database file, so one connection setting it is enough. Foreign keys are on
   // by default in libsql; tests guard that.
