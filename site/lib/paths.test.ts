@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { homeFor, safeReturnTo, signInPath } from "./paths";
+import { homeFor, safeReturnTo, signInPath, withQuery } from "./paths";
 
 describe("safeReturnTo", () => {
   it("keeps paths on this site", () => {
@@ -31,5 +31,14 @@ describe("homeFor and signInPath", () => {
   it("carries the page to return to", () => {
     expect(signInPath("/")).toBe("/sign-in");
     expect(signInPath("/staff?view=mine")).toBe("/sign-in?returnTo=%2Fstaff%3Fview%3Dmine");
+  });
+});
+
+describe("withQuery", () => {
+  it("keeps the non-empty parameters, encoded, and gives the bare path without any", () => {
+    expect(
+      withQuery("/orders", { q: "peysa & húfa", status: "", cursor: null, to: undefined }),
+    ).toBe("/orders?q=peysa+%26+h%C3%BAfa");
+    expect(withQuery("/orders", { status: "", cursor: null })).toBe("/orders");
   });
 });

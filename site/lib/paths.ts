@@ -14,3 +14,11 @@ export const signInPath = (returnTo: string) =>
 
 /** Where staff manage two-factor sign-in, and where admins without it are sent. */
 export const SECURITY_PATH = "/account/security";
+
+/** `path` with the non-empty parameters as its query: the links of filtered, paged lists. */
+export function withQuery(path: string, params: Record<string, string | null | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value) query.set(key, value);
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
