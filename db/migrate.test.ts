@@ -1,6 +1,6 @@
 // Migrations from nothing and from the previous release (0000–0005) with a row in every table: the data
 // survives, and the tables and columns the current release added are there and usable.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@libsql/client";
@@ -9,6 +9,7 @@ import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "./client";
 import { newId } from "./ids";
+import { migrationsUpTo } from "../tests/helpers/migrations";
 import { defaultMigrationsFolder, migrateDb } from "./migrate";
 import * as schema from "./schema";
 import {
@@ -33,23 +34,6 @@ afterEach(() => {
   db.$client.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The committed migrations up to and including `lastTag`, with the journal cut there. */
-function migrationsUpTo(lastTag: string): string {
-  const folder = join(dir, "previous-migrations");
-  mkdirSync(join(folder, "meta"), { recursive: true });
-  const journal = JSON.parse(
-    readFileSync(join(defaultMigrationsFolder, "meta/_journal.json"), "utf8"),
-  ) as { entries: { tag: string }[] };
-  const last = journal.entries.findIndex((e) => e.tag === lastTag);
-  expect(last, `${lastTag} is in the journal`).toBeGreaterThanOrEqual(0);
-  journal.entries = journal.entries.slice(0, last + 1);
-  for (const { tag } of journal.entries) {
-    cpSync(join(defaultMigrationsFolder, `${tag}.sql`), join(folder, `${tag}.sql`));
-  }
-  writeFileSync(join(folder, "meta/_journal.json"), JSON.stringify(journal));
-  return folder;
-}
 
 async function rows<T>(client: Client, query: string, args: (string | number)[] = []) {
   return (await client.execute({ sql: query, args })).rows as unknown as T[];
@@ -166,7 +150,7 @@ describe("migrations", () => {
   });
 
   it("carry the previous release's data over, and the new tables and columns work", async () => {
-    await migrateDb(db, migrationsUpTo(PREVIOUS_RELEASE_LAST));
+    await migrateDb(db, migrationsUpTo(dir, PREVIOUS_RELEASE_LAST));
     const before = await fillEveryTable(db.$client);
     expect(Object.keys(before).length).toBeGreaterThan(20);
     for (const [table, stored] of Object.entries(before)) expect(stored, table).toHaveLength(1);

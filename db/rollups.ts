@@ -1,7 +1,8 @@
-// Bulk loads (the scale seed) without the rollup triggers: with millions of rows, bumping a rollup row
-// per inserted row costs more than counting once at the end. The triggers are dropped for the load,
-// the rollups recounted with migration 0007's own backfill statements, and the triggers put back as
-// they were, so the result is exactly what the triggers would have kept.
+// Bulk loads (the scale seed) without the triggers that keep derived data: with millions of rows, bumping
+// a rollup row or re-indexing a request per inserted row costs more than building once at the end. The
+// triggers are dropped for the load, the rollups (migration 0007) and the full-text search index (0008)
+// rebuilt with the migrations' own backfill statements, and the triggers put back as they were, so the
+// result is exactly what the triggers would have kept.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@libsql/client";
@@ -13,9 +14,15 @@ const rollupTables = [
   "request_counts",
   "directory_counts",
 ];
-const writesRollup = (sql: string) => rollupTables.some((t) => sql.includes(`\`${t}\``));
+/** The FTS5 indexes of requests, and the key that orders them (db/search.ts). */
+const searchTables = ["request_search_active", "request_search_done"];
+const writesRollup = (sql: string) =>
+  [...rollupTables, ...searchTables, "search_key"].some((t) => sql.includes(`\`${t}\``));
 
-/** The migration statements that fill the rollups from the rows there ("INSERT INTO `rollup` SELECT …"). */
+/**
+ * The migration statements that fill the derived data from the rows there ("INSERT INTO `rollup` SELECT …",
+ * "UPDATE `requests` SET `search_key` …"), in migration order.
+ */
 function backfillStatements(): string[] {
   const statements = readdirSync(defaultMigrationsFolder)
     .filter((f) => f.endsWith(".sql"))
@@ -30,7 +37,9 @@ function backfillStatements(): string[] {
         .join("\n")
         .trim(),
     );
-  return statements.filter((s) => /^INSERT INTO `/.test(s) && writesRollup(s.split("\n")[0]!));
+  return statements.filter(
+    (s) => /^(INSERT INTO|UPDATE) `/.test(s) && writesRollup(s.split("\n")[0]!),
+  );
 }
 
 export async function withRollupsRebuilt<T>(client: Client, load: () => Promise<T>): Promise<T> {
@@ -48,6 +57,8 @@ export async function withRollupsRebuilt<T>(client: Client, load: () => Promise<
     const tx = await client.transaction("write");
     try {
       for (const table of rollupTables) await tx.execute(`DELETE FROM \`${table}\``);
+      for (const table of searchTables)
+        await tx.execute(`INSERT INTO \`${table}\` (\`${table}\`) VALUES ('delete-all')`);
       for (const statement of backfill) await tx.execute(statement);
       for (const t of triggers) await tx.execute(t.sql);
       await tx.commit();

@@ -51,6 +51,9 @@ export const requests = sqliteTable(
     // A widget submission's key: a retried "open a request" is stored once.
     idempotencyKey: text("idempotency_key").unique(),
     createdAt: integer("created_at").notNull(),
+    // The request's row in the full-text index (migration 0008): triggers give it a new, higher key on
+    // every activity, so the index's rowid order is the inbox's "latest activity first" order.
+    searchKey: integer("search_key").unique(),
   },
   (t) => [
     index("requests_account_activity_idx").on(t.accountId, t.lastActivityAt, t.id),

@@ -1,9 +1,10 @@
 // The staff side of support requests: the inbox (views, filters, full-text search, sorting, keyset
 // pages, counts), the whole thread with internal notes, replies and notes, changes to status, priority,
 // category and assignee with their history, and the customer around the request.
-import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
+import { requestSearchActive, requestSearchDone, type RequestSearchIndex } from "../../db/search";
 import {
   accounts,
   cannedReplies,
@@ -98,51 +99,97 @@ export async function listInbox(db: Db, actor: StaffActor, input: InboxInput) {
   if (input.channel) where.push(eq(requests.channel, input.channel));
   const match = input.q ? ftsQuery(input.q) : null;
   if (input.q && !match) return { items: [], nextCursor: null };
-  if (match) {
-    const fts = sql`${requests.id} in (select request_id from requests_fts where requests_fts match ${match})`;
-    // "#1042" or "1042" also finds request number 1042.
-    const number = /^#?(\d{1,9})$/.exec(input.q?.trim() ?? "")?.[1];
-    where.push(number ? or(eq(requests.number, Number(number)), fts) : fts);
-  }
-
+  // "#1042" or "1042" also finds request number 1042.
+  const number = /^#?(\d{1,9})$/.exec(input.q?.trim() ?? "")?.[1];
   const byDue = input.sort === "due";
-  const key = byDue ? requests.firstResponseDueAt : requests.lastActivityAt;
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  if (after) {
-    where.push(afterCursor(key, requests.id, after, byDue ? "asc" : "desc"));
+  // Each view searches the index of its own status class (db/search.ts).
+  const index = input.view === "resolved" ? requestSearchDone : requestSearchActive;
+  const matches = (q: string) => sql`${index} match ${q}`;
+
+  const inIndexOrder = match !== null && !byDue && !number;
+  let rows: InboxRow[];
+  if (inIndexOrder) {
+    // The index's rowids rise with every activity, so walking its matches newest first is the inbox's
+    // order, and the page stops after its rows however many requests match. The cursor is the rowid.
+    if (after) where.push(lt(index.rowid, after.at));
+    rows = await inboxRows(db, {
+      search: index,
+      where: and(matches(match), ...where),
+      orderBy: [desc(index.rowid)],
+      limit: input.limit + 1,
+    });
+  } else {
+    if (match) {
+      const found = inArray(
+        requests.searchKey,
+        db.select({ key: index.rowid }).from(index).where(matches(match)),
+      );
+      where.push(number ? or(eq(requests.number, Number(number)), found) : found);
+    }
+    const key = byDue ? requests.firstResponseDueAt : requests.lastActivityAt;
+    if (after) where.push(afterCursor(key, requests.id, after, byDue ? "asc" : "desc"));
+    rows = await inboxRows(db, {
+      where: and(...where),
+      orderBy: byDue ? [asc(key), asc(requests.id)] : [desc(key), desc(requests.id)],
+      limit: input.limit + 1,
+    });
   }
-  const assignee = sql<
-    string | null
-  >`(select ${users.name} from ${users} where ${users.id} = ${requests.assigneeId})`;
-  const rows = await db
-    .select({
-      id: requests.id,
-      number: requests.number,
-      subject: requests.subject,
-      status: requests.status,
-      priority: requests.priority,
-      channel: requests.channel,
-      requesterName: requests.requesterName,
-      accountName: accounts.name,
-      assigneeName: assignee,
-      firstResponseDueAt: requests.firstResponseDueAt,
-      firstRespondedAt: requests.firstRespondedAt,
-      lastActivityAt: requests.lastActivityAt,
-    })
-    .from(requests)
-    .innerJoin(accounts, eq(accounts.id, requests.accountId))
-    .where(and(...where))
-    .orderBy(...(byDue ? [asc(key), asc(requests.id)] : [desc(key), desc(requests.id)]))
-    .limit(input.limit + 1);
-  const items = rows.slice(0, input.limit).map((r) => ({ ...r, overdue: isOverdue(r) }));
-  const last = items.at(-1);
+  const items = rows.slice(0, input.limit).map(({ searchKey: _, ...r }) => ({
+    ...r,
+    overdue: isOverdue(r),
+  }));
+  const last = rows[input.limit - 1];
+  const at = (r: InboxRow) =>
+    inIndexOrder ? r.searchKey! : byDue ? r.firstResponseDueAt : r.lastActivityAt;
   return {
     items,
     nextCursor:
-      rows.length > input.limit && last
-        ? encodeCursor({ at: byDue ? last.firstResponseDueAt : last.lastActivityAt, id: last.id })
-        : null,
+      rows.length > input.limit && last ? encodeCursor({ at: at(last), id: last.id }) : null,
   };
+}
+
+type InboxRow = Awaited<ReturnType<typeof inboxRows>>[number];
+
+/** The inbox's row shape, from requests alone or driven by a full-text index joined to them. */
+function inboxRows(
+  db: Db,
+  query: {
+    search?: RequestSearchIndex;
+    where: SQL | undefined;
+    orderBy: SQL[];
+    limit: number;
+  },
+) {
+  const assignee = sql<
+    string | null
+  >`(select ${users.name} from ${users} where ${users.id} = ${requests.assigneeId})`;
+  const columns = {
+    id: requests.id,
+    number: requests.number,
+    subject: requests.subject,
+    status: requests.status,
+    priority: requests.priority,
+    channel: requests.channel,
+    requesterName: requests.requesterName,
+    accountName: accounts.name,
+    assigneeName: assignee,
+    firstResponseDueAt: requests.firstResponseDueAt,
+    firstRespondedAt: requests.firstRespondedAt,
+    lastActivityAt: requests.lastActivityAt,
+    searchKey: requests.searchKey,
+  };
+  const base = query.search
+    ? db
+        .select(columns)
+        .from(query.search)
+        .innerJoin(requests, eq(requests.searchKey, query.search.rowid))
+    : db.select(columns).from(requests);
+  return base
+    .innerJoin(accounts, eq(accounts.id, requests.accountId))
+    .where(query.where)
+    .orderBy(...query.orderBy)
+    .limit(query.limit);
 }
 
 export const isOverdue = (

@@ -212,8 +212,20 @@ const cases: Case[] = [
   ],
   ["inbox assignee", "agent", (c) => c.staff.requests.inbox({ assigneeId: cast.agent.id })],
   ["inbox channel", "agent", (c) => c.staff.requests.inbox({ channel: "widget" }), openWalk],
-  // Full-text search: the matches are sorted (bounded by the search), not the whole view.
-  ["inbox search", "agent", (c) => c.staff.requests.inbox({ q: "pakki" }), { keyset: false }],
+  // Full-text search by latest activity: the view's index of matches walked in its own order, so a
+  // page is never sorted, however many requests match (docs/decisions/023).
+  ["inbox search", "agent", (c) => c.staff.requests.inbox({ q: "pakki" })],
+  [
+    "inbox search page 2",
+    "agent",
+    (c) => c.staff.requests.inbox({ q: "pakki", cursor: encodeCursor({ at: 1e9, id: "z" }) }),
+  ],
+  [
+    "inbox search resolved",
+    "agent",
+    (c) => c.staff.requests.inbox({ view: "resolved", q: "hvar" }),
+  ],
+  // By due time or by number: the matches are sorted (bounded by the search), not the whole view.
   [
     "inbox search number",
     "agent",
