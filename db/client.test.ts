@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { createClient } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
@@ -117,5 +118,75 @@ describe("writers in one process", () => {
       report.close();
     }
     expect(await count()).toBe(21);
+  });
+});
+
+describe("reads outside a transaction (kept prepared statements, db/read-statements.ts)", () => {
+  /** The same statement through @libsql/client itself, which the kept-statement path must match. */
+  async function bothWays(query: string, args: (string | number | boolean | null)[] = []) {
+    const plain = createClient({ url: t.url });
+    try {
+      return {
+        kept: await t.db.$client.execute({ sql: query, args }),
+        client: await plain.execute({ sql: query, args }),
+      };
+    } finally {
+      plain.close();
+    }
+  }
+
+  it("answer as the client does: values by index and by name, names and types, blobs, JSON", async () => {
+    t = await createTestDb();
+    await t.db.$client.execute(
+      "create table shapes (id integer primary key, name text, size real, data blob, flag integer)",
+    );
+    await t.db.$client.execute({
+      sql: "insert into shapes values (1, 'a', 1.5, x'00ff10', 1), (2, null, null, null, 0)",
+    });
+    const query = `select s.id, s.name, s.size, s.data, s.flag, t.id, t.name as "length"
+      from shapes s join shapes t on t.id = s.id where s.flag = ? or ? order by s.id`;
+    const { kept, client } = await bothWays(query, [true, 0]);
+    expect(kept.columns).toEqual(client.columns);
+    expect(kept.columnTypes).toEqual(client.columnTypes);
+    expect(kept.rows).toHaveLength(1);
+    expect(Array.from(kept.rows[0]!)).toEqual(Array.from(client.rows[0]!));
+    expect({ ...kept.rows[0] }).toEqual({ ...client.rows[0] });
+    expect(JSON.stringify(kept.rows)).toBe(JSON.stringify(client.rows));
+    expect(kept.rows[0]!.name).toBe("a");
+    expect(new Uint8Array(kept.rows[0]!.data as ArrayBuffer)).toEqual(
+      new Uint8Array([0x00, 0xff, 0x10]),
+    );
+    expect(kept.rows[0]!.length).toBe(7);
+    expect(JSON.stringify(kept.toJSON())).toBe(JSON.stringify(client.toJSON()));
+  });
+
+  it("see every committed write at once, also after a write failed", async () => {
+    t = await createTestDb();
+    await t.db.$client.execute("create table n (v integer not null)");
+    const count = async () =>
+      Number((await t.db.$client.execute("select count(*) as c from n")).rows[0]!.c);
+    expect(await count()).toBe(0);
+    await t.db.$client.execute("insert into n values (1)");
+    expect(await count()).toBe(1);
+    await t.db.transaction(async (tx) => {
+      await tx.run(sql`insert into n values (2)`);
+    });
+    expect(await count()).toBe(2);
+    await expect(t.db.$client.execute("insert into n values (null)")).rejects.toThrow();
+    // A read the kept path cannot take (a bad statement) gives the client's error and breaks nothing.
+    await expect(t.db.$client.execute("select nope from n")).rejects.toThrow(/no such column/);
+    await t.db.$client.execute("insert into n values (3)");
+    expect(await count()).toBe(3);
+  });
+
+  it("hand arguments the client would refuse or name to the client", async () => {
+    t = await createTestDb();
+    await expect(
+      t.db.$client.execute({ sql: "select ? as v", args: [Number.NaN] }),
+    ).rejects.toThrow(/finite/);
+    const named = await t.db.$client.execute({ sql: "select :a as v", args: { a: 7 } });
+    expect(named.rows[0]!.v).toBe(7);
+    const date = await t.db.$client.execute({ sql: "select ? as v", args: [new Date(5)] });
+    expect(date.rows[0]!.v).toBe(5);
   });
 });

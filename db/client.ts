@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient, type Client, type InStatement, type Transaction } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { ReadStatements } from "./read-statements";
 import * as schema from "./schema";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
@@ -34,7 +35,10 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
   // libsql does not create a missing folder for a file database.
   if (path && path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const opened = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS, concurrency: POOL_SIZE });
-  const client = path ? oneWriterAtATime(opened) : opened;
+  const onFile = path !== null && path !== ":memory:";
+  const client = onFile
+    ? oneWriterAtATime(opened, new ReadStatements(path, { timeout: BUSY_TIMEOUT_MS }))
+    : opened;
   // WAL is a property of the database file, so one connection setting it is enough. Foreign keys are on
   // by default in libsql; tests guard that.
   if (path) await client.execute("PRAGMA journal_mode = WAL");
@@ -50,7 +54,7 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
  * processes, which keep running. Plain SELECTs and read transactions never take the write lock and skip
  * the queue, so a long read does not hold writes up (WAL).
  */
-function oneWriterAtATime(client: Client): Client {
+function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
   let tail: Promise<void> = Promise.resolve();
   const turn = async (): Promise<() => void> => {
     let release!: () => void;
@@ -72,10 +76,16 @@ function oneWriterAtATime(client: Client): Client {
     /^\s*select\b/i.test(typeof stmt === "string" ? stmt : stmt.sql);
 
   const gated: Partial<Client> = {
-    execute: (stmt: InStatement | string, args?: never) =>
-      isRead(stmt)
-        ? client.execute(stmt as string, args)
-        : exclusive(() => client.execute(stmt as string, args)),
+    execute: (stmt: InStatement | string, args?: never) => {
+      if (!isRead(stmt)) return exclusive(() => client.execute(stmt as string, args));
+      const [sql, sqlArgs] = typeof stmt === "string" ? [stmt, args] : [stmt.sql, stmt.args];
+      const result = reads.execute(sql, sqlArgs);
+      return result ? Promise.resolve(result) : client.execute(stmt as string, args);
+    },
+    close: () => {
+      reads.close();
+      client.close();
+    },
     batch: (stmts, mode) => exclusive(() => client.batch(stmts, mode)),
     migrate: (stmts) => exclusive(() => client.migrate(stmts)),
     executeMultiple: (sql) => exclusive(() => client.executeMultiple(sql)),

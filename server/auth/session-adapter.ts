@@ -4,7 +4,7 @@
 // of each session id, so a copy of the database signs no one in (docs/decisions/003).
 import { createHash } from "node:crypto";
 import type { Adapter, DatabaseSession, DatabaseUser } from "lucia";
-import { and, eq, isNull, lte } from "drizzle-orm";
+import { and, eq, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { sessions, users } from "../../db/schema";
 
@@ -24,19 +24,28 @@ export const sessionKey = (sessionId: string) =>
   createHash("sha256").update(sessionId).digest("hex");
 
 export class SessionAdapter implements Adapter {
+  /**
+   * The session and its user, in one query built once: every signed-in request asks it, and building a
+   * Drizzle query costs more than SQLite answering it.
+   */
+  private readonly sessionWithUser;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  /** The stored session and its user, in one query; the lifetime rules are applied by the caller. */
-  async findSession(sessionId: string) {
-    const [row] = await this.db
+  ) {
+    this.sessionWithUser = db
       .select({ row: sessions, user: sessionUserColumns })
       .from(sessions)
       .innerJoin(users, eq(sessions.userId, users.id))
       // A deactivated staff member's sessions end at once, even one deleted late.
-      .where(and(eq(sessions.id, sessionKey(sessionId)), isNull(users.deactivatedAt)));
+      .where(and(eq(sessions.id, sql.placeholder("key")), isNull(users.deactivatedAt)))
+      .prepare();
+  }
+
+  /** The stored session and its user; the lifetime rules are applied by the caller. */
+  async findSession(sessionId: string) {
+    const [row] = await this.sessionWithUser.all({ key: sessionKey(sessionId) });
     return row ?? null;
   }
 

@@ -1,6 +1,6 @@
 // Opaque keyset cursors: the sort key of the last row a page showed, so the next page starts after it
 // however many rows were inserted meanwhile.
-import { sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { sql, type AnyColumn, type Placeholder, type SQL } from "drizzle-orm";
 import { DomainError } from "../errors";
 
 export interface Cursor {
@@ -32,7 +32,7 @@ export function decodeCursor(value: string): Cursor {
 export function afterCursor(
   key: AnyColumn,
   id: AnyColumn,
-  cursor: Cursor,
+  cursor: Cursor | { at: Placeholder; id: Placeholder },
   order: "asc" | "desc",
 ): SQL {
   return order === "desc"

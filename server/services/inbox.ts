@@ -4,7 +4,8 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
-import { requestSearchActive, requestSearchDone, type RequestSearchIndex } from "../../db/search";
+import { perShape } from "../../db/prepared";
+import { requestSearchActive, requestSearchDone } from "../../db/search";
 import {
   accounts,
   cannedReplies,
@@ -61,13 +62,14 @@ export type InboxInput = z.output<typeof inboxInput>;
  * The partial indexes' own conditions (db/schema/requests.ts), literal SQL rather than parameters, so
  * that SQLite matches them and each view walks its index in sort order.
  */
+const value = (name: string) => sql.placeholder(name);
 const activeRequest = sql`${requests.status} in ('open', 'pending')`;
 const doneRequest = sql`${requests.status} in ('resolved', 'closed')`;
 
-function viewCondition(view: InboxView, actor: StaffActor): SQL {
+function viewCondition(view: InboxView): SQL {
   switch (view) {
     case "mine":
-      return and(eq(requests.assigneeId, actor.userId), activeRequest)!;
+      return and(eq(requests.assigneeId, value("me")), activeRequest)!;
     case "unassigned":
       return and(isNull(requests.assigneeId), activeRequest)!;
     case "open":
@@ -91,57 +93,50 @@ export function ftsQuery(q: string): string | null {
 }
 
 export async function listInbox(db: Db, actor: StaffActor, input: InboxInput) {
-  const where: (SQL | undefined)[] = [viewCondition(input.view, actor)];
-  if (input.status) where.push(eq(requests.status, input.status));
-  if (input.priority) where.push(eq(requests.priority, input.priority));
-  if (input.categoryId) where.push(eq(requests.categoryId, input.categoryId));
-  if (input.assigneeId) where.push(eq(requests.assigneeId, input.assigneeId));
-  if (input.channel) where.push(eq(requests.channel, input.channel));
   const match = input.q ? ftsQuery(input.q) : null;
   if (input.q && !match) return { items: [], nextCursor: null };
   // "#1042" or "1042" also finds request number 1042.
   const number = /^#?(\d{1,9})$/.exec(input.q?.trim() ?? "")?.[1];
   const byDue = input.sort === "due";
+  const search: InboxShape["search"] = !match
+    ? "none"
+    : !byDue && !number
+      ? "inIndexOrder"
+      : number
+        ? "setOrNumber"
+        : "set";
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  // Each view searches the index of its own status class (db/search.ts).
-  const index = input.view === "resolved" ? requestSearchDone : requestSearchActive;
-  const matches = (q: string) => sql`${index} match ${q}`;
-
-  const inIndexOrder = match !== null && !byDue && !number;
-  let rows: InboxRow[];
-  if (inIndexOrder) {
-    // The index's rowids rise with every activity, so walking its matches newest first is the inbox's
-    // order, and the page stops after its rows however many requests match. The cursor is the rowid.
-    if (after) where.push(lt(index.rowid, after.at));
-    rows = await inboxRows(db, {
-      search: index,
-      where: and(matches(match), ...where),
-      orderBy: [desc(index.rowid)],
-      limit: input.limit + 1,
-    });
-  } else {
-    if (match) {
-      const found = inArray(
-        requests.searchKey,
-        db.select({ key: index.rowid }).from(index).where(matches(match)),
-      );
-      where.push(number ? or(eq(requests.number, Number(number)), found) : found);
-    }
-    const key = byDue ? requests.firstResponseDueAt : requests.lastActivityAt;
-    if (after) where.push(afterCursor(key, requests.id, after, byDue ? "asc" : "desc"));
-    rows = await inboxRows(db, {
-      where: and(...where),
-      orderBy: byDue ? [asc(key), asc(requests.id)] : [desc(key), desc(requests.id)],
-      limit: input.limit + 1,
-    });
-  }
+  const query = inboxPage(db, {
+    view: input.view,
+    status: input.status !== undefined,
+    priority: input.priority !== undefined,
+    category: input.categoryId !== undefined,
+    assignee: input.assigneeId !== undefined,
+    channel: input.channel !== undefined,
+    search,
+    byDue,
+    cursor: after !== null,
+  });
+  const rows = await query.all({
+    me: actor.userId,
+    status: input.status,
+    priority: input.priority,
+    categoryId: input.categoryId,
+    assigneeId: input.assigneeId,
+    channel: input.channel,
+    match,
+    number: number === undefined ? undefined : Number(number),
+    at: after?.at,
+    afterId: after?.id,
+    limit: input.limit + 1,
+  });
   const items = rows.slice(0, input.limit).map(({ searchKey: _, ...r }) => ({
     ...r,
     overdue: isOverdue(r),
   }));
   const last = rows[input.limit - 1];
-  const at = (r: InboxRow) =>
-    inIndexOrder ? r.searchKey! : byDue ? r.firstResponseDueAt : r.lastActivityAt;
+  const at = (r: (typeof rows)[number]) =>
+    search === "inIndexOrder" ? r.searchKey! : byDue ? r.firstResponseDueAt : r.lastActivityAt;
   return {
     items,
     nextCursor:
@@ -149,18 +144,55 @@ export async function listInbox(db: Db, actor: StaffActor, input: InboxInput) {
   };
 }
 
-type InboxRow = Awaited<ReturnType<typeof inboxRows>>[number];
+interface InboxShape {
+  view: InboxView;
+  status: boolean;
+  priority: boolean;
+  category: boolean;
+  assignee: boolean;
+  channel: boolean;
+  /**
+   * "inIndexOrder": by latest activity, the view's full-text index walked newest first, so the page stops
+   * after its rows however many requests match (its rowids rise with every activity; the cursor is the
+   * rowid). "set", "setOrNumber" (by due time, or a request number): the matches as a set, then the view's
+   * index.
+   */
+  search: "none" | "inIndexOrder" | "set" | "setOrNumber";
+  byDue: boolean;
+  cursor: boolean;
+}
 
-/** The inbox's row shape, from requests alone or driven by a full-text index joined to them. */
-function inboxRows(
-  db: Db,
-  query: {
-    search?: RequestSearchIndex;
-    where: SQL | undefined;
-    orderBy: SQL[];
-    limit: number;
-  },
-) {
+/** The inbox's query for each view and combination of filters, with the values as placeholders. */
+const inboxPage = perShape((db, shape: InboxShape) => {
+  // Each view searches the index of its own status class (db/search.ts).
+  const index = shape.view === "resolved" ? requestSearchDone : requestSearchActive;
+  const matches = sql`${index} match ${value("match")}`;
+  const found = inArray(
+    requests.searchKey,
+    db.select({ key: index.rowid }).from(index).where(matches),
+  );
+  const key = shape.byDue ? requests.firstResponseDueAt : requests.lastActivityAt;
+  const inIndexOrder = shape.search === "inIndexOrder";
+  const where = and(
+    viewCondition(shape.view),
+    shape.status ? eq(requests.status, value("status")) : undefined,
+    shape.priority ? eq(requests.priority, value("priority")) : undefined,
+    shape.category ? eq(requests.categoryId, value("categoryId")) : undefined,
+    shape.assignee ? eq(requests.assigneeId, value("assigneeId")) : undefined,
+    shape.channel ? eq(requests.channel, value("channel")) : undefined,
+    inIndexOrder ? matches : undefined,
+    shape.search === "set" ? found : undefined,
+    shape.search === "setOrNumber" ? or(eq(requests.number, value("number")), found) : undefined,
+    shape.cursor && inIndexOrder ? lt(index.rowid, value("at")) : undefined,
+    shape.cursor && !inIndexOrder
+      ? afterCursor(
+          key,
+          requests.id,
+          { at: value("at"), id: value("afterId") },
+          shape.byDue ? "asc" : "desc",
+        )
+      : undefined,
+  );
   const assignee = sql<
     string | null
   >`(select ${users.name} from ${users} where ${users.id} = ${requests.assigneeId})`;
@@ -179,18 +211,22 @@ function inboxRows(
     lastActivityAt: requests.lastActivityAt,
     searchKey: requests.searchKey,
   };
-  const base = query.search
-    ? db
-        .select(columns)
-        .from(query.search)
-        .innerJoin(requests, eq(requests.searchKey, query.search.rowid))
+  const from = inIndexOrder
+    ? db.select(columns).from(index).innerJoin(requests, eq(requests.searchKey, index.rowid))
     : db.select(columns).from(requests);
-  return base
+  return from
     .innerJoin(accounts, eq(accounts.id, requests.accountId))
-    .where(query.where)
-    .orderBy(...query.orderBy)
-    .limit(query.limit);
-}
+    .where(where)
+    .orderBy(
+      ...(inIndexOrder
+        ? [desc(index.rowid)]
+        : shape.byDue
+          ? [asc(key), asc(requests.id)]
+          : [desc(key), desc(requests.id)]),
+    )
+    .limit(value("limit"))
+    .prepare();
+});
 
 export const isOverdue = (
   r: { firstRespondedAt: number | null; firstResponseDueAt: number; status: RequestStatus },

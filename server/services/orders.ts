@@ -14,6 +14,7 @@ import {
 import type { CustomerActor, StaffActor } from "../actor";
 import { notFound } from "../errors";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor";
+import { perShape } from "../../db/prepared";
 
 export const PAGE_SIZE = 20;
 
@@ -46,19 +47,25 @@ export async function listOrders(
   actor: CustomerActor,
   input: z.output<typeof listOrdersInput>,
 ) {
-  const where: (SQL | undefined)[] = [eq(orders.accountId, actor.accountId)];
-  if (input.status) where.push(eq(orders.status, input.status));
-  if (input.from !== undefined) where.push(gte(orders.placedAt, input.from));
-  if (input.to !== undefined) where.push(lt(orders.placedAt, input.to));
-  if (input.q) where.push(matchesSearch(input.q));
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  if (after) where.push(afterCursor(orders.placedAt, orders.id, after, "desc"));
-  const rows = await db
-    .select(listColumns)
-    .from(orders)
-    .where(and(...where))
-    .orderBy(desc(orders.placedAt), desc(orders.id))
-    .limit(input.limit + 1);
+  const query = ordersPage(db, {
+    status: input.status !== undefined,
+    from: input.from !== undefined,
+    to: input.to !== undefined,
+    q: Boolean(input.q),
+    cursor: after !== null,
+  });
+  const rows = await query.all({
+    accountId: actor.accountId,
+    status: input.status,
+    from: input.from,
+    to: input.to,
+    number: input.q?.replace(/^#/, ""),
+    pattern: input.q && `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    at: after?.at,
+    afterId: after?.id,
+    limit: input.limit + 1,
+  });
   const items = rows.slice(0, input.limit);
   const last = items.at(-1);
   return {
@@ -68,15 +75,41 @@ export async function listOrders(
   };
 }
 
-/** The order number (with or without "#"), or a product name or SKU on one of its lines. */
-function matchesSearch(q: string): SQL {
-  const number = q.replace(/^#/, "");
-  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return or(
-    eq(orders.number, number),
-    sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and (${orderItems.name} like ${pattern} escape '\\' or ${orderItems.sku} like ${pattern} escape '\\'))`,
-  )!;
-}
+const value = (name: string) => sql.placeholder(name);
+
+/** The list's query for each combination of filters, with the values as placeholders. */
+const ordersPage = perShape(
+  (db, shape: { status: boolean; from: boolean; to: boolean; q: boolean; cursor: boolean }) =>
+    db
+      .select(listColumns)
+      .from(orders)
+      .where(
+        and(
+          eq(orders.accountId, value("accountId")),
+          shape.status ? eq(orders.status, value("status")) : undefined,
+          shape.from ? gte(orders.placedAt, value("from")) : undefined,
+          shape.to ? lt(orders.placedAt, value("to")) : undefined,
+          // The order number (with or without "#"), or a product name or SKU on one of its lines.
+          shape.q
+            ? or(
+                eq(orders.number, value("number")),
+                sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and (${orderItems.name} like ${value("pattern")} escape '\\' or ${orderItems.sku} like ${value("pattern")} escape '\\'))`,
+              )
+            : undefined,
+          shape.cursor
+            ? afterCursor(
+                orders.placedAt,
+                orders.id,
+                { at: value("at"), id: value("afterId") },
+                "desc",
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(orders.placedAt), desc(orders.id))
+      .limit(value("limit"))
+      .prepare(),
+);
 
 /** What a customer sees of an order line. */
 export const itemColumns = {

@@ -1,0 +1,154 @@
+// Reads outside a transaction, on an embedded database file, through prepared statements that are kept.
+// @libsql/client prepares every statement again on every call, converts every integer through a BigInt
+// and builds each row with two Object.defineProperty calls per column; on a list page that was most of
+// the time spent in the database layer (docs/decisions/024). Here each SELECT's text is prepared once on a
+// connection of this module's own and kept (the most recent MAX_STATEMENTS), and rows are made by a class
+// per column list. The result has the client's shape: rows read by index and by column name (the first of
+// two columns with one name wins), names and types of the columns.
+import Database from "libsql";
+import type { InArgs, InValue, ResultSet, Row } from "@libsql/client";
+
+/** Distinct SELECT texts kept prepared: the app sends a few hundred; filters combine into more. */
+const MAX_STATEMENTS = 500;
+
+const VALUES = Symbol("values");
+
+interface Prepared {
+  statement: Database.Statement<unknown[]>;
+  columns: string[];
+  columnTypes: string[];
+  Row: new (values: unknown[]) => Row;
+}
+
+export class ReadStatements {
+  #db: Database.Database | null = null;
+  readonly #cache = new Map<string, Prepared>();
+
+  constructor(
+    private readonly path: string,
+    private readonly options: { timeout: number },
+  ) {}
+
+  /**
+   * The statement's result, or null when it is not one this path takes (named arguments, a value the
+   * client would refuse or convert differently): the caller then sends it through the client, which also
+   * gives any error its usual form.
+   */
+  execute(sql: string, args: InArgs | undefined): ResultSet | null {
+    if (args !== undefined && !Array.isArray(args)) return null;
+    const bound = args ? sqlArgs(args) : [];
+    if (!bound) return null;
+    let prepared: Prepared | undefined;
+    let values: unknown[][];
+    try {
+      prepared = this.#prepared(sql);
+      values = prepared.statement.all(bound) as unknown[][];
+    } catch {
+      // A statement stopped midway would hold the connection's read snapshot open: start afresh.
+      this.close();
+      return null;
+    }
+    const { columns, columnTypes, Row } = prepared;
+    const rows = values.map((v) => new Row(v.map(fromSql)));
+    return {
+      columns,
+      columnTypes,
+      rows,
+      rowsAffected: 0,
+      lastInsertRowid: undefined,
+      toJSON: () => ({
+        columns,
+        columnTypes,
+        rows: rows.map((r) => Array.from(r, toJson)),
+        rowsAffected: 0,
+        lastInsertRowid: null,
+      }),
+    };
+  }
+
+  close(): void {
+    this.#cache.clear();
+    this.#db?.close();
+    this.#db = null;
+  }
+
+  #prepared(sql: string): Prepared {
+    const kept = this.#cache.get(sql);
+    if (kept) {
+      // Most recently used last, so the first key is the one to drop.
+      this.#cache.delete(sql);
+      this.#cache.set(sql, kept);
+      return kept;
+    }
+    this.#db ??= new Database(this.path, this.options);
+    const statement = this.#db.prepare(sql);
+    statement.raw(true);
+    const definitions = statement.columns();
+    const columns = definitions.map((c) => c.name);
+    const prepared = {
+      statement,
+      columns,
+      columnTypes: definitions.map((c) => c.type ?? ""),
+      Row: rowClass(columns),
+    };
+    this.#cache.set(sql, prepared);
+    if (this.#cache.size > MAX_STATEMENTS) this.#cache.delete(this.#cache.keys().next().value!);
+    return prepared;
+  }
+}
+
+/** Arguments as the client would bind them, or null for one it would refuse (it then says why). */
+function sqlArgs(args: InValue[]): unknown[] | null {
+  const bound: unknown[] = new Array(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i];
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) return null;
+      bound[i] = value;
+    } else if (typeof value === "boolean") bound[i] = value ? 1 : 0;
+    else if (value instanceof ArrayBuffer) bound[i] = Buffer.from(value);
+    else if (value instanceof Date) bound[i] = value.valueOf();
+    else if (value === undefined || typeof value === "bigint") return null;
+    else bound[i] = value;
+  }
+  return bound;
+}
+
+/** Blobs come back as ArrayBuffers, as the client gives them. */
+const fromSql = (value: unknown): unknown =>
+  value instanceof Buffer
+    ? (value.buffer as ArrayBuffer).slice(value.byteOffset, value.byteOffset + value.byteLength)
+    : value;
+
+/** A value in a result's JSON form, as the client writes it: blobs in base64. */
+const toJson = (value: unknown): unknown =>
+  value instanceof ArrayBuffer ? Buffer.from(value).toString("base64") : value;
+
+/**
+ * Rows of one column list: enumerable properties by column name (as the client's rows, so spreading or
+ * comparing a row sees the names), values by index through the prototype, and a length.
+ */
+function rowClass(columns: string[]): new (values: unknown[]) => Row {
+  const named = columns
+    .map((name, index) => ({ name, index }))
+    .filter(
+      ({ name, index }) =>
+        columns.indexOf(name) === index && name !== "length" && !/^\d+$/.test(name),
+    );
+  class ResultRow {
+    [key: string]: unknown;
+    constructor(values: unknown[]) {
+      Object.defineProperty(this, VALUES, { value: values });
+      for (const { name, index } of named) this[name] = values[index];
+    }
+  }
+  Object.defineProperty(ResultRow.prototype, "length", { value: columns.length });
+  for (let i = 0; i < columns.length; i++) {
+    Object.defineProperty(ResultRow.prototype, i, {
+      get(this: { [VALUES]: unknown[] }) {
+        return this[VALUES][i];
+      },
+    });
+  }
+  return ResultRow as unknown as new (values: unknown[]) => Row;
+}
