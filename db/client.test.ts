@@ -179,10 +179,16 @@ describe("group commit", () => {
         tx.rollback();
       }),
       insert(t.db, "a"), // a plain write that breaks the primary key: undone alone
+      // A batch is all or nothing: its first insert goes with its second.
+      t.db.$client.batch([
+        "insert into rate_limits (key, window_start, count) values ('lost-3', 0, 1)",
+        "insert into rate_limits (key, window_start, count) values ('a', 0, 1)",
+      ]),
       t.db.transaction((tx) => insert(tx, "c")),
     ]);
     expect(results.map((r) => r.status)).toEqual([
       "fulfilled",
+      "rejected",
       "rejected",
       "rejected",
       "rejected",

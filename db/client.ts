@@ -80,7 +80,8 @@ function oneWriterAtATime(client: Client): Client {
       if (kind === "alone") return queue.alone(() => client.execute(stmt as string, args));
       const statement: InStatement =
         typeof stmt === "string" ? { sql: stmt, args: (args ?? []) as InArgs } : stmt;
-      return queue.write((tx) => tx.execute(statement));
+      // One statement needs no savepoint: SQLite undoes a failed statement by itself, as in autocommit.
+      return queue.write((tx) => tx.execute(statement), { savepoint: false });
     },
     batch: (stmts, mode) =>
       mode === "read"
@@ -134,22 +135,22 @@ class WriteQueue {
   }
 
   /** Statements that commit or fail together (one execute or batch) as one member of a group. */
-  write<T>(run: (tx: Transaction) => Promise<T>): Promise<T> {
+  write<T>(run: (tx: Transaction) => Promise<T>, { savepoint = true } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.enqueue({
         kind: "member",
         fail: (error) => reject(error),
         start: async (tx) => {
-          await tx.execute(`SAVEPOINT ${SAVEPOINT}`);
+          if (savepoint) await tx.execute(`SAVEPOINT ${SAVEPOINT}`);
           let value: T;
           try {
             value = await run(tx);
           } catch (error) {
-            await undoMember(tx);
+            if (savepoint) await undoMember(tx);
             reject(asError(error));
             return { committed: false };
           }
-          await tx.execute(`RELEASE ${SAVEPOINT}`);
+          if (savepoint) await tx.execute(`RELEASE ${SAVEPOINT}`);
           return {
             committed: true,
             durable: (error) => (error === undefined ? resolve(value) : reject(error)),
