@@ -15,6 +15,7 @@ import {
 } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema";
+import { cachePreparedStatements } from "./statement-cache";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
@@ -42,6 +43,7 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
   const path = filePathOf(url);
   // libsql does not create a missing folder for a file database.
   if (path && path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path) cachePreparedStatements();
   const opened = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS, concurrency: POOL_SIZE });
   const client = path ? oneWriterAtATime(opened) : opened;
   // WAL is a property of the database file, so one connection setting it is enough. Foreign keys are on
