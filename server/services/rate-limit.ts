@@ -47,7 +47,8 @@ export async function countedWrite<T>(
       return { allowed: true as const, value: await write(tx) };
     });
   } catch (error) {
-    await hit(db, key, limit);
+    // Counted on its own; should even that fail, the write's own error is the one to report.
+    await hit(db, key, limit).catch(() => undefined);
     throw error;
   }
 }
