@@ -4,7 +4,7 @@ import { createClient } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
-import { openDb } from "./client";
+import { GROUP_LIMIT, openDb, type Db } from "./client";
 import { newId } from "./ids";
 import { users } from "./schema";
 
@@ -63,7 +63,7 @@ describe("writers in one process", () => {
     t = await createTestDb();
     // Each transaction holds the write lock across a real wait (a timer), as one that hashes a password
     // or writes a file would; plain inserts arrive meanwhile on other pooled connections.
-    const inTransactions = Array.from({ length: 40 }, (_, i) =>
+    const inTransactions = Array.from({ length: 50 }, (_, i) =>
       t.db.transaction(async (tx) => {
         await tx.run(sql`select count(*) from rate_limits`);
         await new Promise((resolve) => setTimeout(resolve, 2));
@@ -72,14 +72,14 @@ describe("writers in one process", () => {
         );
       }),
     );
-    const plain = Array.from({ length: 40 }, (_, i) =>
+    const plain = Array.from({ length: 50 }, (_, i) =>
       t.db.run(
         sql`insert into rate_limits (key, window_start, count) values (${`plain-${i}`}, 0, 1)`,
       ),
     );
     const results = await Promise.allSettled([...inTransactions, ...plain]);
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
-    expect(await count()).toBe(80);
+    expect(await count()).toBe(100);
   });
 
   it("roll back a failed transaction completely and let the next writer in", async () => {
@@ -188,5 +188,157 @@ describe("reads outside a transaction (kept prepared statements, db/read-stateme
     expect(named.rows[0]!.v).toBe(7);
     const date = await t.db.$client.execute({ sql: "select ? as v", args: [new Date(5)] });
     expect(date.rows[0]!.v).toBe(5);
+  });
+});
+
+describe("group commit", () => {
+  const insert = (db: Db | Parameters<Parameters<Db["transaction"]>[0]>[0], key: string) =>
+    db.run(sql`insert into rate_limits (key, window_start, count) values (${key}, 0, 1)`);
+  const keys = async (db: Db = t.db) =>
+    (await db.$client.execute("select key from rate_limits order by key")).rows.map((r) => r.key);
+  /** A promise and the function that resolves it. */
+  const gate = () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { open, opened };
+  };
+
+  it("answers no member before the one COMMIT, and then all of them", async () => {
+    t = await createTestDb();
+    // Another process's view of the file: it sees only what is committed.
+    const other = await openDb({ url: t.url });
+    try {
+      const answered: string[] = [];
+      const atGate = gate();
+      const hold = gate();
+      // Queued together, so they share one physical transaction.
+      const first = t.db.transaction((tx) => insert(tx, "a")).then(() => answered.push("a"));
+      const plain = insert(t.db, "b").then(() => answered.push("b"));
+      const last = t.db
+        .transaction(async (tx) => {
+          await insert(tx, "c");
+          atGate.open();
+          await hold.opened;
+        })
+        .then(() => answered.push("c"));
+
+      await atGate.opened;
+      // "a" and "b" are done with their part, but nothing is durable yet: neither is answered.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(answered).toEqual([]);
+      expect(await keys(other)).toEqual([]);
+
+      hold.open();
+      await Promise.all([first, plain, last]);
+      expect(answered.sort()).toEqual(["a", "b", "c"]);
+      expect(await keys(other)).toEqual(["a", "b", "c"]);
+    } finally {
+      other.$client.close();
+    }
+  });
+
+  it("undoes only the member that fails or rolls back; the others commit", async () => {
+    t = await createTestDb();
+    const results = await Promise.allSettled([
+      t.db.transaction((tx) => insert(tx, "a")),
+      t.db.transaction(async (tx) => {
+        await insert(tx, "lost-1");
+        throw new Error("refused");
+      }),
+      t.db.transaction(async (tx) => {
+        await insert(tx, "lost-2");
+        tx.rollback();
+      }),
+      insert(t.db, "a"), // a plain write that breaks the primary key: undone alone
+      // A batch is all or nothing: its first insert goes with its second.
+      t.db.$client.batch([
+        "insert into rate_limits (key, window_start, count) values ('lost-3', 0, 1)",
+        "insert into rate_limits (key, window_start, count) values ('a', 0, 1)",
+      ]),
+      t.db.transaction((tx) => insert(tx, "c")),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "rejected",
+      "rejected",
+      "rejected",
+      "fulfilled",
+    ]);
+    expect(await keys()).toEqual(["a", "c"]);
+  });
+
+  it("keeps a member's own savepoints working inside the group", async () => {
+    t = await createTestDb();
+    await Promise.all([
+      t.db.transaction((tx) => insert(tx, "before")),
+      t.db.transaction(async (tx) => {
+        await insert(tx, "outer");
+        await tx
+          .transaction(async (inner) => {
+            await insert(inner, "inner-undone");
+            throw new Error("inner refused");
+          })
+          .catch(() => {});
+        await tx.transaction(async (inner) => {
+          await insert(inner, "inner-kept");
+          await inner.transaction((deeper) => insert(deeper, "deeper-kept"));
+        });
+      }),
+      t.db.transaction((tx) => insert(tx, "after")),
+    ]);
+    expect(await keys()).toEqual(["after", "before", "deeper-kept", "inner-kept", "outer"]);
+  });
+
+  it("fails every member when the COMMIT fails, and the next writer still gets in", async () => {
+    t = await createTestDb();
+    const results = await Promise.allSettled([
+      t.db.transaction((tx) => insert(tx, "innocent")),
+      t.db.transaction(async (tx) => {
+        // Foreign keys checked only at COMMIT, and a user whose account does not exist: the group's
+        // COMMIT is refused after every member has finished its part.
+        await tx.run(sql`PRAGMA defer_foreign_keys = ON`);
+        await tx.insert(users).values({
+          id: newId(),
+          accountId: "no-such-account",
+          email: "orphan@example.com",
+          name: "Orphan",
+          passwordHash: "x",
+          role: "customer",
+          createdAt: 0,
+        });
+      }),
+      insert(t.db, "also-innocent"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+    expect(await keys()).toEqual([]);
+    const orphans = await t.db.$client.execute("select count(*) as n from users");
+    expect(Number(orphans.rows[0]?.n)).toBe(0);
+
+    await insert(t.db, "next");
+    expect(await keys()).toEqual(["next"]);
+  });
+
+  it(`puts at most ${GROUP_LIMIT} members in one COMMIT`, async () => {
+    t = await createTestDb();
+    const other = await openDb({ url: t.url });
+    try {
+      // What another process sees committed when each member starts: the first group's members see
+      // nothing, the member beyond the limit sees the whole first group.
+      const seen = await Promise.all(
+        Array.from({ length: GROUP_LIMIT + 1 }, (_, i) =>
+          t.db.transaction(async (tx) => {
+            const committed = (await keys(other)).length;
+            await insert(tx, `tx-${String(i).padStart(3, "0")}`);
+            return committed;
+          }),
+        ),
+      );
+      expect(seen).toEqual([...Array<number>(GROUP_LIMIT).fill(0), GROUP_LIMIT]);
+      expect(await keys()).toHaveLength(GROUP_LIMIT + 1);
+    } finally {
+      other.$client.close();
+    }
   });
 });

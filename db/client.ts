@@ -3,10 +3,20 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, type Client, type InStatement, type Transaction } from "@libsql/client";
+import {
+  createClient,
+  LibsqlError,
+  type Client,
+  type InArgs,
+  type InStatement,
+  type ResultSet,
+  type Transaction,
+  type TransactionMode,
+} from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { ReadStatements } from "./read-statements";
 import * as schema from "./schema";
+import { cachePreparedStatements } from "./statement-cache";
 
 export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
@@ -34,6 +44,7 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
   const path = filePathOf(url);
   // libsql does not create a missing folder for a file database.
   if (path && path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path) cachePreparedStatements();
   const opened = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS, concurrency: POOL_SIZE });
   const onFile = path !== null && path !== ":memory:";
   const client = onFile
@@ -50,57 +61,52 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
  * thread. So when one connection holds the write lock across an `await` and another connection of the same
  * process asks for it, the wait blocks the event loop the holder needs to finish: both stall for the whole
  * busy timeout and the second fails with SQLITE_BUSY (measured: 49 of 50 concurrent transactions failed).
- * Writes in one process therefore queue here, without blocking; the busy timeout is left to waits on other
- * processes, which keep running. Plain SELECTs and read transactions never take the write lock and skip
- * the queue, so a long read does not hold writes up (WAL).
+ * Writes in one process therefore queue here, without blocking (docs/decisions/018); the busy timeout is
+ * left to waits on other processes, which keep running. Plain SELECTs and read transactions never take the
+ * write lock and skip the queue, so a long read does not hold writes up (WAL).
+ *
+ * Writers that find others queued share one physical transaction (group commit, docs/decisions/027): each
+ * runs in a SAVEPOINT of its own, one after the other, and the group commits once, so a burst of
+ * submissions pays one fsync instead of one each (synchronous=FULL stays).
  */
 function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
-  let tail: Promise<void> = Promise.resolve();
-  const turn = async (): Promise<() => void> => {
-    let release!: () => void;
-    const done = new Promise<void>((resolve) => (release = resolve));
-    const before = tail;
-    tail = before.then(() => done);
-    await before;
-    return release;
+  const queue = new WriteQueue(client);
+  const dml = (stmt: InStatement | string) => {
+    const text = typeof stmt === "string" ? stmt : stmt.sql;
+    if (/^\s*select\b/i.test(text)) return "read";
+    // Only plain data changes join a group: a PRAGMA, VACUUM or DDL of its own may refuse to run inside
+    // a transaction (journal_mode, VACUUM INTO) or wants to be alone, so it keeps a turn to itself.
+    return /^\s*(insert|update|delete|replace)\b/i.test(text) ? "write" : "alone";
   };
-  const exclusive = async <T>(run: () => Promise<T>): Promise<T> => {
-    const release = await turn();
-    try {
-      return await run();
-    } finally {
-      release();
-    }
-  };
-  const isRead = (stmt: InStatement | string) =>
-    /^\s*select\b/i.test(typeof stmt === "string" ? stmt : stmt.sql);
 
   const gated: Partial<Client> = {
     execute: (stmt: InStatement | string, args?: never) => {
-      if (!isRead(stmt)) return exclusive(() => client.execute(stmt as string, args));
-      const [sql, sqlArgs] = typeof stmt === "string" ? [stmt, args] : [stmt.sql, stmt.args];
-      const result = reads.execute(sql, sqlArgs);
-      return result ? Promise.resolve(result) : client.execute(stmt as string, args);
+      const kind = dml(stmt);
+      if (kind === "read") {
+        // Kept statements on the read connection (db/read-statements.ts), else the client.
+        const [sql, sqlArgs] = typeof stmt === "string" ? [stmt, args] : [stmt.sql, stmt.args];
+        return Promise.resolve(reads.execute(sql, sqlArgs) ?? client.execute(stmt as string, args));
+      }
+      if (kind === "alone") return queue.alone(() => client.execute(stmt as string, args));
+      const statement: InStatement =
+        typeof stmt === "string" ? { sql: stmt, args: (args ?? []) as InArgs } : stmt;
+      // One statement needs no savepoint: SQLite undoes a failed statement by itself, as in autocommit.
+      return queue.write((tx) => tx.execute(statement), { savepoint: false });
     },
     close: () => {
       reads.close();
       client.close();
     },
-    batch: (stmts, mode) => exclusive(() => client.batch(stmts, mode)),
-    migrate: (stmts) => exclusive(() => client.migrate(stmts)),
-    executeMultiple: (sql) => exclusive(() => client.executeMultiple(sql)),
-    transaction: async (mode?: "write" | "read" | "deferred") => {
-      if (mode === "read") return client.transaction(mode);
-      const release = await turn();
-      let tx: Transaction;
-      try {
-        tx = await client.transaction(mode);
-      } catch (error) {
-        release();
-        throw error;
-      }
-      return settledReleases(tx, release);
-    },
+    batch: (stmts, mode) =>
+      mode === "read"
+        ? client.batch(stmts, mode)
+        : queue.write((tx) =>
+            tx.batch(stmts.map((s) => (Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s))),
+          ),
+    migrate: (stmts) => queue.alone(() => client.migrate(stmts)),
+    executeMultiple: (sql) => queue.alone(() => client.executeMultiple(sql)),
+    transaction: (mode?: TransactionMode) =>
+      mode === "read" ? client.transaction(mode) : queue.transaction(),
   };
   return new Proxy(client, {
     get(target, prop) {
@@ -112,33 +118,239 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
   });
 }
 
-/** The transaction, with the process's write turn handed on once it commits, rolls back or closes. */
-function settledReleases(tx: Transaction, release: () => void): Transaction {
-  const settle =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
-    (...args: A): R => {
-      try {
-        const result = fn(...args);
-        if (result instanceof Promise) return result.finally(release) as R;
-        release();
-        return result;
-      } catch (error) {
-        release();
-        throw error;
+/** At most this many writers share one physical transaction, so the first of them waits a bounded time. */
+export const GROUP_LIMIT = 64;
+const SAVEPOINT = "tengsl_writer";
+
+/** A writer waiting for its turn: one that shares a group, or one that needs the database to itself. */
+type Waiter =
+  | { kind: "member"; start: (tx: Transaction) => Promise<Ended>; fail: (error: Error) => void }
+  | { kind: "alone"; run: () => Promise<void> };
+
+/**
+ * How a member left the group's transaction: committed ones are answered once the group commits; one
+ * whose savepoint could not be released or undone leaves the group's state in doubt (`broken`).
+ */
+type Ended =
+  { committed: false; broken?: Error } | { committed: true; durable: (error?: Error) => void };
+
+/** The process's write turn, handed to one group of writers (or one lone statement) at a time. */
+class WriteQueue {
+  private readonly waiting: Waiter[] = [];
+  private busy = false;
+
+  constructor(private readonly client: Client) {}
+
+  /** A statement that must not run inside a transaction, or is best alone (DDL, PRAGMA, VACUUM). */
+  alone<T>(run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({ kind: "alone", run: () => run().then(resolve, reject) });
+    });
+  }
+
+  /** Statements that commit or fail together (one execute or batch) as one member of a group. */
+  write<T>(run: (tx: Transaction) => Promise<T>, { savepoint = true } = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({
+        kind: "member",
+        fail: (error) => reject(error),
+        start: async (tx) => {
+          if (savepoint) await tx.execute(`SAVEPOINT ${SAVEPOINT}`);
+          let value: T;
+          try {
+            value = await run(tx);
+          } catch (error) {
+            if (savepoint) await undoMember(tx);
+            reject(asError(error));
+            return { committed: false };
+          }
+          if (savepoint) await tx.execute(`RELEASE ${SAVEPOINT}`);
+          return {
+            committed: true,
+            durable: (error) => (error === undefined ? resolve(value) : reject(error)),
+          };
+        },
+      });
+    });
+  }
+
+  /** An interactive write transaction: a member of a group, ended by its commit, rollback or close. */
+  transaction(): Promise<Transaction> {
+    return new Promise<Transaction>((resolve, reject) => {
+      this.enqueue({
+        kind: "member",
+        fail: (error) => reject(error),
+        start: async (tx) => {
+          await tx.execute(`SAVEPOINT ${SAVEPOINT}`);
+          return new Promise<Ended>((ended) => resolve(new MemberTransaction(tx, ended)));
+        },
+      });
+    });
+  }
+
+  private enqueue(waiter: Waiter) {
+    this.waiting.push(waiter);
+    if (!this.busy) void this.next();
+  }
+
+  private async next(): Promise<void> {
+    const first = this.waiting.shift();
+    if (!first) return;
+    this.busy = true;
+    try {
+      if (first.kind === "alone") await first.run();
+      else await this.group(first);
+    } finally {
+      this.busy = false;
+      void this.next();
+    }
+  }
+
+  /**
+   * The member after this one, if it is waiting and the group has room. Node runs each arriving
+   * request's callbacks (and, libsql being synchronous, its whole transaction) before it reads the next
+   * socket, so when no one is queued the group yields to the event loop once (setImmediate, no timer):
+   * requests that have already arrived then reach the queue and join before the one COMMIT.
+   */
+  private async joiner(size: number) {
+    if (size >= GROUP_LIMIT) return undefined;
+    if (this.waiting.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const head = this.waiting[0];
+    if (head?.kind !== "member") return undefined;
+    this.waiting.shift();
+    return head;
+  }
+
+  /**
+   * Runs `first` and whoever queues behind it in one BEGIN IMMEDIATE, each in its own savepoint, then
+   * commits once and only then answers each member that committed. A failed COMMIT fails them all.
+   */
+  private async group(first: Waiter & { kind: "member" }) {
+    let tx: Transaction;
+    try {
+      tx = await this.client.transaction("write");
+    } catch (error) {
+      first.fail(asError(error));
+      return;
+    }
+    const committed: ((error?: Error) => void)[] = [];
+    try {
+      let member: (Waiter & { kind: "member" }) | undefined = first;
+      for (let size = 1; member; member = await this.joiner(size++)) {
+        let ended: Ended;
+        try {
+          ended = await member.start(tx);
+        } catch (error) {
+          // The member's savepoint could not be set, released or rolled back (an I/O error, a full
+          // disk): what the group holds is in doubt, so nothing of it is committed.
+          member.fail(asError(error));
+          throw error;
+        }
+        if (ended.committed) committed.push(ended.durable);
+        else if (ended.broken) throw ended.broken;
+        // SQLite itself rolled the whole transaction back (some errors do): earlier members are lost too.
+        if (tx.closed) throw new LibsqlError("The group's transaction was rolled back", "ABORTED");
       }
-    };
-  const ends = {
-    commit: settle(() => tx.commit()),
-    rollback: settle(() => tx.rollback()),
-    close: settle(() => tx.close()),
-  };
-  return new Proxy(tx, {
-    get(target, prop) {
-      if (prop in ends) return ends[prop as keyof typeof ends];
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
-    },
-  });
+      if (committed.length === 0) await tx.rollback();
+      else await tx.commit();
+    } catch (error) {
+      try {
+        tx.close();
+      } catch {
+        // The connection is dropped by the pool; the members must still be answered.
+      }
+      for (const durable of committed) durable(asError(error));
+      return;
+    }
+    for (const durable of committed) durable();
+  }
+}
+
+const closedError = () => new LibsqlError("The transaction is closed", "TRANSACTION_CLOSED");
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+/** Undoes a member's writes and leaves the group's transaction as it was before the member. */
+async function undoMember(tx: Transaction) {
+  if (tx.closed) return;
+  await tx.execute(`ROLLBACK TO ${SAVEPOINT}`);
+  await tx.execute(`RELEASE ${SAVEPOINT}`);
+}
+
+/**
+ * What a member of a group sees as its transaction: statements go to the group's connection; commit
+ * releases the member's savepoint and resolves once the group has committed (durable), rollback and
+ * close undo the member's writes alone.
+ */
+class MemberTransaction implements Transaction {
+  private over = false;
+  private waitForGroup: Promise<void> | null = null;
+
+  constructor(
+    private readonly tx: Transaction,
+    private readonly ended: (how: Ended) => void,
+  ) {}
+
+  get closed() {
+    return this.over || this.tx.closed;
+  }
+
+  private open(): Transaction {
+    if (this.closed) throw closedError();
+    return this.tx;
+  }
+
+  async execute(stmt: InStatement): Promise<ResultSet> {
+    return this.open().execute(stmt);
+  }
+
+  async batch(stmts: InStatement[]): Promise<ResultSet[]> {
+    return this.open().batch(stmts);
+  }
+
+  async executeMultiple(sql: string): Promise<void> {
+    return this.open().executeMultiple(sql);
+  }
+
+  async commit(): Promise<void> {
+    if (this.waitForGroup) return this.waitForGroup;
+    if (this.over) throw closedError();
+    this.over = true;
+    // SQLite rolled the group's transaction back under this member: nothing to commit, the group fails.
+    if (this.tx.closed) {
+      this.ended({ committed: false });
+      throw closedError();
+    }
+    try {
+      await this.tx.execute(`RELEASE ${SAVEPOINT}`);
+    } catch (error) {
+      this.ended({ committed: false, broken: asError(error) });
+      throw error;
+    }
+    this.waitForGroup = new Promise<void>((resolve, reject) =>
+      this.ended({
+        committed: true,
+        durable: (error) => (error === undefined ? resolve() : reject(error)),
+      }),
+    );
+    return this.waitForGroup;
+  }
+
+  async rollback(): Promise<void> {
+    if (this.over) return;
+    this.over = true;
+    try {
+      await undoMember(this.tx);
+    } catch (error) {
+      this.ended({ committed: false, broken: asError(error) });
+      throw error;
+    }
+    this.ended({ committed: false });
+  }
+
+  close(): void {
+    if (this.over) return;
+    void this.rollback().catch(() => {});
+  }
 }
 
 /** A write transaction (BEGIN IMMEDIATE: the only kind this project uses, see ARCHITECTURE.md). */

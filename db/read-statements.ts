@@ -1,20 +1,16 @@
-// Reads outside a transaction, on an embedded database file, through prepared statements that are kept.
-// @libsql/client prepares every statement again on every call, converts every integer through a BigInt
-// and builds each row with two Object.defineProperty calls per column; on a list page that was most of
-// the time spent in the database layer (docs/decisions/024). Here each SELECT's text is prepared once on a
-// connection of this module's own and kept (the most recent MAX_STATEMENTS), and rows are made by a class
-// per column list. The result has the client's shape: rows read by index and by column name (the first of
-// two columns with one name wins), names and types of the columns.
+// Reads outside a transaction, on an embedded database file, on a connection of this module's own.
+// @libsql/client converts every integer through a BigInt and builds each row with two
+// Object.defineProperty calls per column; on a list page that was a good part of the time spent in the
+// database layer (docs/decisions/024). Here rows are made by a class per column list, and statements are
+// kept prepared by the per-connection cache every libsql connection of the process has
+// (db/statement-cache.ts). The result has the client's shape: rows read by index and by column name (the
+// first of two columns with one name wins), names and types of the columns.
 import Database from "libsql";
 import type { InArgs, InValue, ResultSet, Row } from "@libsql/client";
 
-/** Distinct SELECT texts kept prepared: the app sends a few hundred; filters combine into more. */
-const MAX_STATEMENTS = 500;
-
 const VALUES = Symbol("values");
 
-interface Prepared {
-  statement: Database.Statement<unknown[]>;
+interface Shape {
   columns: string[];
   columnTypes: string[];
   Row: new (values: unknown[]) => Row;
@@ -22,7 +18,8 @@ interface Prepared {
 
 export class ReadStatements {
   #db: Database.Database | null = null;
-  readonly #cache = new Map<string, Prepared>();
+  /** What each kept statement's rows look like, worked out once per statement. */
+  readonly #shapes = new WeakMap<Database.Statement<unknown[]>, Shape>();
 
   constructor(
     private readonly path: string,
@@ -38,17 +35,20 @@ export class ReadStatements {
     if (args !== undefined && !Array.isArray(args)) return null;
     const bound = args ? sqlArgs(args) : [];
     if (!bound) return null;
-    let prepared: Prepared | undefined;
+    let shape: Shape;
     let values: unknown[][];
     try {
-      prepared = this.#prepared(sql);
-      values = prepared.statement.all(bound) as unknown[][];
+      this.#db ??= new Database(this.path, this.options);
+      const statement = this.#db.prepare(sql);
+      statement.raw(true);
+      shape = this.#shapeOf(statement);
+      values = statement.all(bound) as unknown[][];
     } catch {
       // A statement stopped midway would hold the connection's read snapshot open: start afresh.
       this.close();
       return null;
     }
-    const { columns, columnTypes, Row } = prepared;
+    const { columns, columnTypes, Row } = shape;
     const rows = values.map((v) => new Row(v.map(fromSql)));
     return {
       columns,
@@ -67,33 +67,23 @@ export class ReadStatements {
   }
 
   close(): void {
-    this.#cache.clear();
     this.#db?.close();
     this.#db = null;
   }
 
-  #prepared(sql: string): Prepared {
-    const kept = this.#cache.get(sql);
-    if (kept) {
-      // Most recently used last, so the first key is the one to drop.
-      this.#cache.delete(sql);
-      this.#cache.set(sql, kept);
-      return kept;
+  #shapeOf(statement: Database.Statement<unknown[]>): Shape {
+    let shape = this.#shapes.get(statement);
+    if (!shape) {
+      const definitions = statement.columns();
+      const columns = definitions.map((c) => c.name);
+      shape = {
+        columns,
+        columnTypes: definitions.map((c) => c.type ?? ""),
+        Row: rowClass(columns),
+      };
+      this.#shapes.set(statement, shape);
     }
-    this.#db ??= new Database(this.path, this.options);
-    const statement = this.#db.prepare(sql);
-    statement.raw(true);
-    const definitions = statement.columns();
-    const columns = definitions.map((c) => c.name);
-    const prepared = {
-      statement,
-      columns,
-      columnTypes: definitions.map((c) => c.type ?? ""),
-      Row: rowClass(columns),
-    };
-    this.#cache.set(sql, prepared);
-    if (this.#cache.size > MAX_STATEMENTS) this.#cache.delete(this.#cache.keys().next().value!);
-    return prepared;
+    return shape;
   }
 }
 

@@ -2,7 +2,7 @@
 // a request signature, rate-limited per key, and idempotent.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ZodType } from "zod";
-import type { Db } from "../../db/client";
+import type { Db, Tx } from "../../db/client";
 import { translator } from "../../site/i18n";
 import { DomainError } from "../errors";
 import { authenticateApiKey } from "../services/api-keys";
@@ -10,11 +10,11 @@ import {
   customerBody,
   externalId,
   orderBody,
-  upsertCustomer,
-  upsertOrder,
+  storeCustomer,
+  storeOrder,
   type UpsertResult,
 } from "../services/ingest";
-import { hit, type Limit } from "../services/rate-limit";
+import { countedWrite, hit, type Limit } from "../services/rate-limit";
 import { openApiDocument } from "./openapi";
 import { checkSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./signature";
 
@@ -36,10 +36,20 @@ export const ingestRoutes = [
   ),
 ] as const satisfies readonly { method: string; path: string; auth: "public" | "apiKey" }[];
 
-/** Each endpoint validates its body with the schema the OpenAPI document is made from, then upserts. */
-const routes: Record<IngestRoute, (db: Db, id: string, json: unknown) => Promise<UpsertResult>> = {
-  customers: (db, id, json) => upsertCustomer(db, id, validate(ingestBodies.customers, json)),
-  orders: (db, id, json) => upsertOrder(db, id, validate(ingestBodies.orders, json)),
+/**
+ * Each endpoint validates its body with the schema the OpenAPI document is made from, and gives the
+ * upsert to run in the request's transaction (the one its rate-limit count commits in).
+ */
+type Upsert = (tx: Tx) => Promise<UpsertResult>;
+const routes: Record<IngestRoute, (id: string, json: unknown) => Upsert> = {
+  customers: (id, json) => {
+    const body = validate(ingestBodies.customers, json);
+    return (tx) => storeCustomer(tx, id, body);
+  },
+  orders: (id, json) => {
+    const body = validate(ingestBodies.orders, json);
+    return (tx) => storeOrder(tx, id, body);
+  },
 };
 
 function validate<T>(schema: ZodType<T>, json: unknown): T {
@@ -111,42 +121,59 @@ export function createIngestHandler(db: Db, { publicUrl, rate }: { publicUrl: UR
       const keyId = await authenticateApiKey(db, key);
       if (!keyId) throw new HttpError(401, "invalid_key", "This API key is unknown or revoked.");
 
-      const limit = await hit(db, `ingest:${keyId}`, rate);
-      if (!limit.allowed) {
-        const seconds = String(Math.max(1, Math.ceil(limit.retryAfterMs / 1000)));
-        throw new HttpError(
-          429,
-          "rate_limited",
-          `Too many requests for this key; retry in ${seconds} s.`,
-          undefined,
-          { "Retry-After": seconds },
-        );
-      }
-
-      if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
-        throw new HttpError(415, "unsupported_media_type", "Send the body as application/json.");
-      }
-      const raw = await readBody(req, INGEST_MAX_BODY_BYTES);
-      const problem = checkSignature(
-        key,
-        header(req, TIMESTAMP_HEADER),
-        header(req, SIGNATURE_HEADER),
-        { method: req.method ?? "PUT", path: req.url ?? "", body: raw },
-      );
-      if (problem) throw new HttpError(401, problem, signatureMessages[problem]);
-
-      let json: unknown;
+      // Every request with a known key counts, refused ones too, and one over the limit hears 429
+      // before anything else. An accepted one is counted in its own write's transaction: one commit.
+      const quota = `ingest:${keyId}`;
+      let upsert: Upsert;
       try {
-        json = JSON.parse(raw.toString("utf8"));
-      } catch {
-        throw new HttpError(400, "invalid_json", "The body is not valid JSON.");
+        upsert = route(id.data, await signedJson(req, key));
+      } catch (error) {
+        const limit = await hit(db, quota, rate);
+        throw limit.allowed ? error : tooMany(limit.retryAfterMs);
       }
-      const result = await route(db, id.data, json);
+      const outcome = await countedWrite(db, quota, rate, upsert);
+      if (!outcome.allowed) throw tooMany(outcome.retryAfterMs);
+      const result = outcome.value;
       return send(res, result.result === "created" ? 201 : 200, JSON.stringify(result));
     } catch (error) {
       return sendError(res, error);
     }
   };
+}
+
+/** The body, once its type, size and signature are right and it parses as JSON. */
+async function signedJson(req: IncomingMessage, key: string): Promise<unknown> {
+  if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
+    throw new HttpError(415, "unsupported_media_type", "Send the body as application/json.");
+  }
+  const raw = await readBody(req, INGEST_MAX_BODY_BYTES);
+  const problem = checkSignature(
+    key,
+    header(req, TIMESTAMP_HEADER),
+    header(req, SIGNATURE_HEADER),
+    {
+      method: req.method ?? "PUT",
+      path: req.url ?? "",
+      body: raw,
+    },
+  );
+  if (problem) throw new HttpError(401, problem, signatureMessages[problem]);
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw new HttpError(400, "invalid_json", "The body is not valid JSON.");
+  }
+}
+
+function tooMany(retryAfterMs: number) {
+  const seconds = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+  return new HttpError(
+    429,
+    "rate_limited",
+    `Too many requests for this key; retry in ${seconds} s.`,
+    undefined,
+    { "Retry-After": seconds },
+  );
 }
 
 const signatureMessages = {

@@ -2,7 +2,7 @@
 // current state. Both upserts are idempotent, and an order update older than the stored one is ignored.
 import { and, eq, inArray, ne, or } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
+import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
 import {
   accountKinds,
@@ -142,199 +142,217 @@ export type OrderBody = z.output<typeof orderBody>;
 export type UpsertResult = { result: "created" | "updated" | "unchanged" | "ignored"; id: string };
 
 /** Creates or updates an account and makes its contacts exactly the list given. */
-export async function upsertCustomer(
+export function upsertCustomer(
   db: Db,
   externalIdValue: string,
   body: CustomerBody,
 ): Promise<UpsertResult> {
+  return db.transaction((tx) => storeCustomer(tx, externalIdValue, body));
+}
+
+/**
+ * upsertCustomer's writes inside a caller's write transaction (the ingest door counts the request in
+ * the same one). A refusal is thrown before anything is written.
+ */
+export async function storeCustomer(
+  tx: Tx,
+  externalIdValue: string,
+  body: CustomerBody,
+): Promise<UpsertResult> {
   const now = Date.now();
-  return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select({ id: accounts.id, kind: accounts.kind, name: accounts.name })
-      .from(accounts)
-      .where(eq(accounts.externalId, externalIdValue));
-    const accountId = existing?.id ?? newId();
-    const emails = body.contacts.map((c) => c.email);
+  const [existing] = await tx
+    .select({ id: accounts.id, kind: accounts.kind, name: accounts.name })
+    .from(accounts)
+    .where(eq(accounts.externalId, externalIdValue));
+  const accountId = existing?.id ?? newId();
+  const emails = body.contacts.map((c) => c.email);
 
-    if (emails.length > 0) {
-      // The company's own lists win over invitations made in the portal.
-      const [taken] = await tx
-        .select({ email: contacts.email })
-        .from(contacts)
-        .where(
-          and(
-            inArray(contacts.email, emails),
-            ne(contacts.accountId, accountId),
-            eq(contacts.source, "ingest"),
-          ),
-        )
-        .limit(1);
-      if (taken) {
-        throw new DomainError(
-          "CONFLICT",
-          "ingest.contactOnOtherAccount",
-          `contacts.${emails.indexOf(taken.email)}.email`,
-        );
-      }
-    }
-
-    const listed = existing
-      ? await tx
-          .select()
-          .from(contacts)
-          .where(and(eq(contacts.accountId, accountId), eq(contacts.source, "ingest")))
-      : [];
-    const sameContacts =
-      listed.length === body.contacts.length &&
-      body.contacts.every((c) =>
-        listed.some((k) => k.email === c.email && k.name === c.name && k.isAdmin === c.isAdmin),
-      );
-    if (existing && existing.kind === body.kind && existing.name === body.name && sameContacts) {
-      return { result: "unchanged", id: accountId };
-    }
-
-    if (existing) {
-      await tx
-        .update(accounts)
-        .set({ kind: body.kind, name: body.name, updatedAt: now })
-        .where(eq(accounts.id, accountId));
-    } else {
-      await tx.insert(accounts).values({
-        id: accountId,
-        kind: body.kind,
-        name: body.name,
-        externalId: externalIdValue,
-        createdAt: now,
-        updatedAt: now,
-      });
-    }
-    // The company's list replaces its own earlier list; people invited in the portal stay unless the
-    // company lists them (here or on another account).
-    await tx
-      .delete(contacts)
+  if (emails.length > 0) {
+    // The company's own lists win over invitations made in the portal.
+    const [taken] = await tx
+      .select({ email: contacts.email })
+      .from(contacts)
       .where(
-        emails.length > 0
-          ? or(
-              and(eq(contacts.accountId, accountId), eq(contacts.source, "ingest")),
-              inArray(contacts.email, emails),
-            )
-          : and(eq(contacts.accountId, accountId), eq(contacts.source, "ingest")),
-      );
-    if (body.contacts.length > 0) {
-      await tx.insert(contacts).values(
-        body.contacts.map((c) => ({
-          id: newId(),
-          accountId,
-          ...c,
-          source: "ingest" as const,
-          createdAt: now,
-        })),
-      );
-    }
-
-    // People who are no longer contacts lose access; verified users who now are contacts gain it.
-    const affected = await tx
-      .select({ id: users.id })
-      .from(users)
-      .where(
-        or(
-          eq(users.accountId, accountId),
-          emails.length > 0 ? inArray(users.email, emails) : undefined,
+        and(
+          inArray(contacts.email, emails),
+          ne(contacts.accountId, accountId),
+          eq(contacts.source, "ingest"),
         ),
+      )
+      .limit(1);
+    if (taken) {
+      throw new DomainError(
+        "CONFLICT",
+        "ingest.contactOnOtherAccount",
+        `contacts.${emails.indexOf(taken.email)}.email`,
       );
-    for (const user of affected) await syncMembership(tx, user.id);
-    return { result: existing ? "updated" : "created", id: accountId };
-  });
+    }
+  }
+
+  const listed = existing
+    ? await tx
+        .select()
+        .from(contacts)
+        .where(and(eq(contacts.accountId, accountId), eq(contacts.source, "ingest")))
+    : [];
+  const sameContacts =
+    listed.length === body.contacts.length &&
+    body.contacts.every((c) =>
+      listed.some((k) => k.email === c.email && k.name === c.name && k.isAdmin === c.isAdmin),
+    );
+  if (existing && existing.kind === body.kind && existing.name === body.name && sameContacts) {
+    return { result: "unchanged", id: accountId };
+  }
+
+  if (existing) {
+    await tx
+      .update(accounts)
+      .set({ kind: body.kind, name: body.name, updatedAt: now })
+      .where(eq(accounts.id, accountId));
+  } else {
+    await tx.insert(accounts).values({
+      id: accountId,
+      kind: body.kind,
+      name: body.name,
+      externalId: externalIdValue,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+  // The company's list replaces its own earlier list; people invited in the portal stay unless the
+  // company lists them (here or on another account).
+  await tx
+    .delete(contacts)
+    .where(
+      emails.length > 0
+        ? or(
+            and(eq(contacts.accountId, accountId), eq(contacts.source, "ingest")),
+            inArray(contacts.email, emails),
+          )
+        : and(eq(contacts.accountId, accountId), eq(contacts.source, "ingest")),
+    );
+  if (body.contacts.length > 0) {
+    await tx.insert(contacts).values(
+      body.contacts.map((c) => ({
+        id: newId(),
+        accountId,
+        ...c,
+        source: "ingest" as const,
+        createdAt: now,
+      })),
+    );
+  }
+
+  // People who are no longer contacts lose access; verified users who now are contacts gain it.
+  const affected = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      or(
+        eq(users.accountId, accountId),
+        emails.length > 0 ? inArray(users.email, emails) : undefined,
+      ),
+    );
+  for (const user of affected) await syncMembership(tx, user.id);
+  return { result: existing ? "updated" : "created", id: accountId };
 }
 
 /** Creates or updates an order from its full current state; status changes append to its timeline. */
-export async function upsertOrder(
+export function upsertOrder(
   db: Db,
   externalIdValue: string,
   body: OrderBody,
 ): Promise<UpsertResult> {
+  return db.transaction((tx) => storeOrder(tx, externalIdValue, body));
+}
+
+/**
+ * upsertOrder's writes inside a caller's write transaction (the ingest door counts the request in the
+ * same one). A refusal is thrown before anything is written.
+ */
+export async function storeOrder(
+  tx: Tx,
+  externalIdValue: string,
+  body: OrderBody,
+): Promise<UpsertResult> {
   const now = Date.now();
-  return db.transaction(async (tx) => {
-    const [account] = await tx
-      .select({ id: accounts.id })
-      .from(accounts)
-      .where(eq(accounts.externalId, body.customerId));
-    if (!account)
-      throw new DomainError("UNPROCESSABLE_CONTENT", "ingest.unknownCustomer", "customerId");
+  const [account] = await tx
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.externalId, body.customerId));
+  if (!account)
+    throw new DomainError("UNPROCESSABLE_CONTENT", "ingest.unknownCustomer", "customerId");
 
-    const [existing] = await tx
-      .select({ id: orders.id, status: orders.status, sourceUpdatedAt: orders.sourceUpdatedAt })
-      .from(orders)
-      .where(eq(orders.externalId, externalIdValue));
-    if (existing && body.updatedAt <= existing.sourceUpdatedAt) {
-      return {
-        result: body.updatedAt === existing.sourceUpdatedAt ? "unchanged" : "ignored",
-        id: existing.id,
-      };
-    }
-
-    const [numberOwner] = await tx
-      .select({ externalId: orders.externalId })
-      .from(orders)
-      .where(eq(orders.number, body.number));
-    if (numberOwner && numberOwner.externalId !== externalIdValue) {
-      throw new DomainError("CONFLICT", "ingest.numberTaken", "number");
-    }
-
-    const id = existing?.id ?? newId();
-    const row = {
-      accountId: account.id,
-      number: body.number,
-      status: body.status,
-      currency: body.currency,
-      subtotal: body.subtotal,
-      shipping: body.shipping,
-      tax: body.tax,
-      discount: body.discount,
-      total: body.total,
-      itemCount: body.items.reduce((n, item) => n + item.quantity, 0),
-      placedAt: body.placedAt,
-      placedByEmail: body.placedBy?.email ?? null,
-      placedByName: body.placedBy?.name ?? null,
-      shippingAddress: body.shippingAddress ?? null,
-      billingAddress: body.billingAddress ?? null,
-      sourceUpdatedAt: body.updatedAt,
-      updatedAt: now,
+  const [existing] = await tx
+    .select({ id: orders.id, status: orders.status, sourceUpdatedAt: orders.sourceUpdatedAt })
+    .from(orders)
+    .where(eq(orders.externalId, externalIdValue));
+  if (existing && body.updatedAt <= existing.sourceUpdatedAt) {
+    return {
+      result: body.updatedAt === existing.sourceUpdatedAt ? "unchanged" : "ignored",
+      id: existing.id,
     };
-    if (existing) {
-      await tx.update(orders).set(row).where(eq(orders.id, id));
-      await tx.delete(orderItems).where(eq(orderItems.orderId, id));
-      await tx.delete(shipments).where(eq(shipments.orderId, id));
-    } else {
-      await tx.insert(orders).values({ id, externalId: externalIdValue, createdAt: now, ...row });
-    }
-    await tx
-      .insert(orderItems)
-      .values(
-        body.items.map((item, position) => ({ id: newId(), orderId: id, position, ...item })),
-      );
-    if (body.shipments.length > 0) {
-      await tx.insert(shipments).values(
-        body.shipments.map((s, position) => ({
-          id: newId(),
-          orderId: id,
-          position,
-          carrier: s.carrier,
-          trackingNumber: s.trackingNumber ?? null,
-          status: s.status,
-          shippedAt: s.shippedAt ?? null,
-          deliveredAt: s.deliveredAt ?? null,
-        })),
-      );
-    }
-    if (!existing || existing.status !== body.status) {
-      await tx.insert(orderEvents).values({
+  }
+
+  const [numberOwner] = await tx
+    .select({ externalId: orders.externalId })
+    .from(orders)
+    .where(eq(orders.number, body.number));
+  if (numberOwner && numberOwner.externalId !== externalIdValue) {
+    throw new DomainError("CONFLICT", "ingest.numberTaken", "number");
+  }
+
+  const id = existing?.id ?? newId();
+  const row = {
+    accountId: account.id,
+    number: body.number,
+    status: body.status,
+    currency: body.currency,
+    subtotal: body.subtotal,
+    shipping: body.shipping,
+    tax: body.tax,
+    discount: body.discount,
+    total: body.total,
+    itemCount: body.items.reduce((n, item) => n + item.quantity, 0),
+    placedAt: body.placedAt,
+    placedByEmail: body.placedBy?.email ?? null,
+    placedByName: body.placedBy?.name ?? null,
+    shippingAddress: body.shippingAddress ?? null,
+    billingAddress: body.billingAddress ?? null,
+    sourceUpdatedAt: body.updatedAt,
+    updatedAt: now,
+  };
+  if (existing) {
+    await tx.update(orders).set(row).where(eq(orders.id, id));
+    await tx.delete(orderItems).where(eq(orderItems.orderId, id));
+    await tx.delete(shipments).where(eq(shipments.orderId, id));
+  } else {
+    await tx.insert(orders).values({ id, externalId: externalIdValue, createdAt: now, ...row });
+  }
+  await tx
+    .insert(orderItems)
+    .values(body.items.map((item, position) => ({ id: newId(), orderId: id, position, ...item })));
+  if (body.shipments.length > 0) {
+    await tx.insert(shipments).values(
+      body.shipments.map((s, position) => ({
         id: newId(),
         orderId: id,
-        status: body.status,
-        at: existing ? body.updatedAt : body.placedAt,
-      });
-    }
-    return { result: existing ? "updated" : "created", id };
-  });
+        position,
+        carrier: s.carrier,
+        trackingNumber: s.trackingNumber ?? null,
+        status: s.status,
+        shippedAt: s.shippedAt ?? null,
+        deliveredAt: s.deliveredAt ?? null,
+      })),
+    );
+  }
+  if (!existing || existing.status !== body.status) {
+    await tx.insert(orderEvents).values({
+      id: newId(),
+      orderId: id,
+      status: body.status,
+      at: existing ? body.updatedAt : body.placedAt,
+    });
+  }
+  return { result: existing ? "updated" : "created", id };
 }

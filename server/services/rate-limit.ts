@@ -1,7 +1,7 @@
 // Rate limits kept in the database, so every process (and machine) shares the counts: fixed windows
 // (widget, ingest) and growing delays (sign-in, sign-up, mail; see Backoff).
 import { eq, sql } from "drizzle-orm";
-import type { Db, DbOrTx } from "../../db/client";
+import type { Db, DbOrTx, Tx } from "../../db/client";
 import { rateLimits } from "../../db/schema";
 
 export interface Limit {
@@ -26,6 +26,31 @@ export async function hit(db: DbOrTx, key: string, { max, windowMs }: Limit, now
     .returning({ count: rateLimits.count });
   const count = row?.count ?? 1;
   return { allowed: count <= max, retryAfterMs: windowStart + windowMs - now };
+}
+
+/**
+ * Runs a request's writes in one transaction with its count against the limit, so an accepted request
+ * costs one commit (durable: synchronous=FULL). Over the limit, the count commits alone and `write` does
+ * not run. When `write` throws (a refusal, a conflict), its transaction rolls back and the try is
+ * counted in a commit of its own: refused and failed requests count too.
+ */
+export async function countedWrite<T>(
+  db: Db,
+  key: string,
+  limit: Limit,
+  write: (tx: Tx) => Promise<T>,
+): Promise<{ allowed: true; value: T } | { allowed: false; retryAfterMs: number }> {
+  try {
+    return await db.transaction(async (tx) => {
+      const count = await hit(tx, key, limit);
+      if (!count.allowed) return { allowed: false as const, retryAfterMs: count.retryAfterMs };
+      return { allowed: true as const, value: await write(tx) };
+    });
+  } catch (error) {
+    // Counted on its own; should even that fail, the write's own error is the one to report.
+    await hit(db, key, limit).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Whether `key` has already used up its window, without counting this request. */

@@ -48,7 +48,7 @@ export function listSites(db: Db, _actor: AdminActor) {
 }
 
 export async function createSite(db: Db, actor: AdminActor, input: z.output<typeof siteInput>) {
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const id = newId();
     await tx
       .insert(sites)
@@ -57,6 +57,8 @@ export async function createSite(db: Db, actor: AdminActor, input: z.output<type
     await recordAudit(tx, actor, { action: "site.created", subject, detail: { name: input.name } });
     return id;
   });
+  forgetOrigins(db);
+  return created;
 }
 
 export async function updateSite(
@@ -71,6 +73,7 @@ export async function updateSite(
     const detail = { name: input.name, changes: changedFields(before, input) };
     await recordAudit(tx, actor, { action: "site.updated", subject: { type: "site", id }, detail });
   });
+  forgetOrigins(db);
 }
 
 /** New public key and identity secret: old snippets and old signed identities stop working at once. */
@@ -91,10 +94,35 @@ export async function rotateSiteKeys(db: Db, actor: AdminActor, id: string) {
   });
 }
 
+/**
+ * How long a process answers the widget door's origin question (CORS) from its copy of every site's
+ * origins. A change made through this process applies at once; one made through another process (or
+ * machine) within this time, so a newly added origin may be turned away there for a few seconds. A
+ * removed origin is refused at once all the same: each call is checked against its site's own row,
+ * read fresh (`siteFor` in widget.ts).
+ */
+export const ORIGINS_TTL_MS = 5_000;
+const originsCache = new WeakMap<Db, { at: number; origins: Promise<Set<string>> }>();
+
 /** Every origin some site allows: the widget door answers CORS preflights for these alone. */
-export async function allAllowedOrigins(db: Db): Promise<Set<string>> {
-  const rows = await db.select({ origins: sites.allowedOrigins }).from(sites);
-  return new Set(rows.flatMap((r) => r.origins));
+export function allAllowedOrigins(db: Db, now = Date.now()): Promise<Set<string>> {
+  const cached = originsCache.get(db);
+  if (cached && now >= cached.at && now - cached.at < ORIGINS_TTL_MS) return cached.origins;
+  const origins = db
+    .select({ origins: sites.allowedOrigins })
+    .from(sites)
+    .then((rows) => new Set(rows.flatMap((r) => r.origins)));
+  originsCache.set(db, { at: now, origins });
+  // A failed read is not remembered.
+  origins.catch(() => {
+    if (originsCache.get(db)?.origins === origins) originsCache.delete(db);
+  });
+  return origins;
+}
+
+/** After a change to sites has committed: the next CORS question reads the origins again. */
+function forgetOrigins(db: Db) {
+  originsCache.delete(db);
 }
 
 /** Site names for filters, for any staff member (keys and secrets stay with admins). */

@@ -112,7 +112,7 @@ describe("the widget door", () => {
       ),
     ).toBe("UNAUTHORIZED:widget.identityRefused");
     expect(await rows()).toBe(1);
-    // The refused try still counts against the sender's limit (one commit with the refusal).
+    // The refused try still counts against the sender's limit (its writes rolled back, the count kept).
     const [counter] = await t.db.select({ count: rateLimits.count }).from(rateLimits);
     expect(counter?.count).toBe(2);
   });

@@ -9,7 +9,7 @@ import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
 import { accounts, feedback, locales, requests, sites, users, type SiteRow } from "../../db/schema";
 import { DomainError } from "../errors";
-import { hit, type Limit } from "./rate-limit";
+import { countedWrite, type Limit } from "./rate-limit";
 import { isUniqueViolation, normalizeEmail } from "./accounts";
 import { insertRequest, noFiles } from "./requests";
 
@@ -176,28 +176,14 @@ export interface Quota {
 }
 
 /**
- * Runs a submission's writes in one transaction with its count against the sender's quota, so an
- * accepted submission costs one commit (durable: synchronous=FULL), and a refused one (over the limit,
- * a forged identity, an anonymous one the site refuses) is still counted: the writes sit in a savepoint
- * that a refusal rolls back, while the count commits.
+ * Runs a submission's writes in one transaction with its count against the sender's quota (one commit).
+ * A refused one (over the limit, a forged identity, an anonymous one the site refuses) is still counted.
  */
 async function counted<T>(db: Db, quota: Quota, write: (tx: Tx) => Promise<T>): Promise<T> {
-  type Outcome = { refused: DomainError } | { value: T };
-  const outcome = await db.transaction(async (tx): Promise<Outcome> => {
-    const count = await hit(tx, quota.key, quota.limit);
-    if (!count.allowed) {
-      const wait = Math.ceil(count.retryAfterMs / 1000);
-      return { refused: new DomainError("TOO_MANY_REQUESTS", "widget.tooMany", undefined, wait) };
-    }
-    try {
-      return { value: await tx.transaction((savepoint) => write(savepoint)) };
-    } catch (error) {
-      if (error instanceof DomainError) return { refused: error };
-      throw error;
-    }
-  });
-  if ("refused" in outcome) throw outcome.refused;
-  return outcome.value;
+  const outcome = await countedWrite(db, quota.key, quota.limit, write);
+  if (outcome.allowed) return outcome.value;
+  const wait = Math.ceil(outcome.retryAfterMs / 1000);
+  throw new DomainError("TOO_MANY_REQUESTS", "widget.tooMany", undefined, wait);
 }
 
 /** Stores a rating, NPS answer or comment once per idempotency key. */

@@ -149,17 +149,22 @@ describe("authentication", () => {
     );
   });
 
-  it("limits each key's rate with 429 and Retry-After", async () => {
+  it("limits each key's rate with 429 and Retry-After, counting refused requests too", async () => {
     const server = await startServer({ INGEST_RATE_PER_MINUTE: "3" });
     try {
       const limited = await createApiKey(server.url);
-      const statuses = [];
-      for (let i = 0; i < 4; i++)
-        statuses.push(
-          (await put(server.url, limited, "/customers/R-1", { kind: "person", name: "R" })).status,
-        );
-      expect(statuses).toEqual([201, 200, 200, 429]);
-      const res = await put(server.url, limited, "/customers/R-1", { kind: "person", name: "R" });
+      const person = { kind: "person", name: "R" };
+      const statuses = [
+        (await put(server.url, limited, "/customers/R-1", person)).status,
+        (await put(server.url, limited, "/customers/R-2", "{not json")).status,
+        (await put(server.url, limited, "/orders/R-ORDER", orderBody("NO-SUCH-CUSTOMER"))).status,
+        (await put(server.url, limited, "/customers/R-3", person)).status,
+        // Over the limit, a bad body hears 429 too, before its own error.
+        (await put(server.url, limited, "/customers/R-4", "{not json")).status,
+      ];
+      expect(statuses).toEqual([201, 400, 422, 429, 429]);
+      const res = await put(server.url, limited, "/customers/R-1", person);
+      expect(res.status).toBe(429);
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     } finally {
       await server.stop();

@@ -1,0 +1,68 @@
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "../tests/helpers/db";
+import { openDb } from "./client";
+import {
+  cachePreparedStatements,
+  libsqlDatabaseClass,
+  STATEMENTS_PER_CONNECTION,
+} from "./statement-cache";
+
+let t: TestDb;
+afterEach(() => t.close());
+
+type Connection = { prepare(sql: string): unknown; close(): void };
+const connect = (path: string) =>
+  new (libsqlDatabaseClass() as unknown as new (path: string) => Connection)(path);
+
+describe("prepared statements kept per connection", () => {
+  it("reuses a connection's statement for the same SQL, the least recently used dropped first", async () => {
+    t = await createTestDb();
+    cachePreparedStatements();
+    const a = connect(join(t.dir, "test.db"));
+    const b = connect(join(t.dir, "test.db"));
+    try {
+      const first = a.prepare("select 1");
+      expect(a.prepare("select 1")).toBe(first);
+      expect(b.prepare("select 1")).not.toBe(first);
+
+      const kept = a.prepare("select 2");
+      for (let i = 0; i < STATEMENTS_PER_CONNECTION - 1; i++) {
+        a.prepare(`select ${i + 100}`);
+        a.prepare("select 2"); // used all along: stays
+      }
+      expect(a.prepare("select 2")).toBe(kept);
+      expect(a.prepare("select 1")).not.toBe(first);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("answers from the current data and the current schema", async () => {
+    t = await createTestDb();
+    const other = await openDb({ url: t.url });
+    try {
+      const read = async () =>
+        (await t.db.$client.execute("select key, count from rate_limits order by key")).rows.map(
+          (r) => [r.key, r.count],
+        );
+      expect(await read()).toEqual([]);
+      await other.$client.execute(
+        "insert into rate_limits (key, window_start, count) values ('a', 0, 7)",
+      );
+      expect(await read()).toEqual([["a", 7]]);
+      // Another connection rebuilds the table with its columns in another order: a kept statement
+      // that still read the old column positions would answer nonsense.
+      await other.$client.executeMultiple(`
+        create table rebuilt (count integer not null, note text, window_start integer not null, key text primary key, last_hit_at integer);
+        insert into rebuilt (count, note, window_start, key, last_hit_at) select count, 'n', window_start, key, last_hit_at from rate_limits;
+        drop table rate_limits;
+        alter table rebuilt rename to rate_limits;
+      `);
+      expect(await read()).toEqual([["a", 7]]);
+    } finally {
+      other.$client.close();
+    }
+  });
+});
