@@ -1,8 +1,9 @@
 // Bulk loads (the scale seed) without the triggers that keep derived data: with millions of rows, bumping
 // a rollup row or re-indexing a request per inserted row costs more than building once at the end. The
-// triggers are dropped for the load, the rollups (migration 0007) and the full-text search index (0008)
-// rebuilt with the migrations' own backfill statements, and the triggers put back as they were, so the
-// result is exactly what the triggers would have kept.
+// triggers are dropped for the load, the rollups (migrations 0007 and 0009, whose weekly tier is filled
+// from 0007's daily one) and the full-text search index (0008) rebuilt with the migrations' own backfill
+// statements, and the triggers put back as they were, so the result is exactly what the triggers would
+// have kept.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@libsql/client";
@@ -11,6 +12,8 @@ import { defaultMigrationsFolder } from "./migrate";
 const rollupTables = [
   "feedback_daily",
   "feedback_daily_keys",
+  "feedback_weekly",
+  "feedback_weekly_keys",
   "request_counts",
   "directory_counts",
 ];
@@ -21,7 +24,8 @@ const writesRollup = (sql: string) =>
 
 /**
  * The migration statements that fill the derived data from the rows there ("INSERT INTO `rollup` SELECT …",
- * "UPDATE `requests` SET `search_key` …"), in migration order.
+ * "UPDATE `requests` SET `search_key` …"), in migration order: a coarser tier is filled from a finer one
+ * already recounted.
  */
 function backfillStatements(): string[] {
   const statements = readdirSync(defaultMigrationsFolder)

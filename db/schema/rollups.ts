@@ -38,6 +38,39 @@ export const feedbackDailyKeys = sqliteTable(
   (t) => [primaryKey({ columns: [t.dimension, t.day, t.siteId, t.value] })],
 );
 
+/**
+ * The same counts per UTC week (epoch weeks, the analytics trend's: `created_at - created_at % 604800000`),
+ * kept by migration 0009's triggers: a range of months reads one row per week and bucket, and days only
+ * for the partial weeks at its ends (server/services/feedback.ts, rangePieces).
+ */
+export const feedbackWeekly = sqliteTable(
+  "feedback_weekly",
+  {
+    /** Start of the UTC epoch week (a Thursday), epoch ms. */
+    week: integer("week").notNull(),
+    siteId: text("site_id").notNull(),
+    kind: text("kind").notNull(),
+    score: integer("score").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.week, t.siteId, t.kind, t.score] })],
+);
+
+/** feedback_daily_keys per UTC epoch week. */
+export const feedbackWeeklyKeys = sqliteTable(
+  "feedback_weekly_keys",
+  {
+    dimension: text("dimension", { enum: feedbackDimensions }).notNull(),
+    week: integer("week").notNull(),
+    siteId: text("site_id").notNull(),
+    value: text("value").notNull(),
+    n: integer("n").notNull(),
+    scoreSum: integer("score_sum").notNull(),
+    scoreCount: integer("score_count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.dimension, t.week, t.siteId, t.value] })],
+);
+
 /** Requests per status and assignee ('' for unassigned): the inbox's view counts. */
 export const requestCounts = sqliteTable(
   "request_counts",

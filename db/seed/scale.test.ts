@@ -82,16 +82,17 @@ describe("seed:scale at a tiny scale", () => {
 
   it("loads without the rollup triggers, then leaves rollups equal to a recount and the triggers back", async () => {
     const recount = await t.db.$client.execute(
-      "SELECT (SELECT count(*) FROM feedback) AS feedback, (SELECT coalesce(sum(n), 0) FROM feedback_daily) AS daily, (SELECT count(*) FROM requests) AS requests, (SELECT coalesce(sum(n), 0) FROM request_counts) AS counted, (SELECT count(*) FROM users) AS users, (SELECT coalesce(sum(n), 0) FROM directory_counts WHERE key LIKE 'user:%') AS userCounts",
+      "SELECT (SELECT count(*) FROM feedback) AS feedback, (SELECT coalesce(sum(n), 0) FROM feedback_daily) AS daily, (SELECT coalesce(sum(n), 0) FROM feedback_weekly) AS weekly, (SELECT count(*) FROM requests) AS requests, (SELECT coalesce(sum(n), 0) FROM request_counts) AS counted, (SELECT count(*) FROM users) AS users, (SELECT coalesce(sum(n), 0) FROM directory_counts WHERE key LIKE 'user:%') AS userCounts",
     );
     const r = recount.rows[0]!;
     expect(Number(r.daily)).toBe(Number(r.feedback));
+    expect(Number(r.weekly)).toBe(Number(r.feedback));
     expect(Number(r.counted)).toBe(Number(r.requests));
     expect(Number(r.userCounts)).toBe(Number(r.users));
     const triggers = await t.db.$client.execute(
-      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'feedback_rollup_%' OR name LIKE 'request_counts_%' OR name LIKE 'directory_counts_%')",
+      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'feedback_rollup_%' OR name LIKE 'feedback_weekly_%' OR name LIKE 'request_counts_%' OR name LIKE 'directory_counts_%')",
     );
-    expect(Number(triggers.rows[0]!.n)).toBe(12);
+    expect(Number(triggers.rows[0]!.n)).toBe(15);
   });
 
   it("gives the big business account the most orders, and its customer sees them through the service", async () => {

@@ -2,6 +2,7 @@
 // (the same storage and rules as the widget's), the history with the company's replies, the follow-up of
 // unhappy answers (reply by mail, or turn into a request), and the analytics over all of it.
 import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { newId } from "../../db/ids";
@@ -11,6 +12,8 @@ import {
   feedbackDaily,
   feedbackDailyKeys,
   feedbackReplies,
+  feedbackWeekly,
+  feedbackWeeklyKeys,
   orders,
   sites,
   users,
@@ -188,101 +191,218 @@ export async function needsFollowUp(db: Db, _actor: StaffActor) {
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 
-/**
- * The filters' time range cut into whole UTC days, read from the rollups, and the ragged edges (a `from`
- * or `to` inside a day), read from the feedback rows themselves through feedback_created_idx or
- * feedback_site_idx: at most two partial days of rows, whatever the range.
- */
-function rangeParts(input: AnalyticsInput) {
-  const ceil = (ms: number) => Math.ceil(ms / DAY_MS) * DAY_MS;
-  const floor = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
-  const dayFrom = input.from === undefined ? undefined : ceil(input.from);
-  const dayTo = input.to === undefined ? undefined : floor(input.to);
-  if (dayFrom !== undefined && dayTo !== undefined && dayFrom >= dayTo) {
-    // No whole day inside: the whole range is an edge.
-    return { days: null, edges: [{ from: input.from, to: input.to }] };
-  }
-  const edges: { from: number | undefined; to: number | undefined }[] = [];
-  if (input.from !== undefined && dayFrom! > input.from)
-    edges.push({ from: input.from, to: dayFrom });
-  if (input.to !== undefined && dayTo! < input.to) edges.push({ from: dayTo, to: input.to });
-  return { days: { from: dayFrom, to: dayTo }, edges };
+type Bound = number | undefined;
+/** A part of the range: added, or taken away (-1) where a whole day or week was read for less of it. */
+interface Piece {
+  from: Bound;
+  to: Bound;
+  sign: 1 | -1;
+}
+/** The filters' range as whole weeks, signed whole days and signed feedback rows: see rangePieces. */
+export interface RangePieces {
+  weeks: { from: Bound; to: Bound } | null;
+  days: Piece[];
+  rows: Piece[];
 }
 
-/** Buckets (day, site, kind, score, n) from feedback_daily and the edges' rows, as one subquery. */
-function buckets(input: AnalyticsInput): SQL {
-  const { days, edges } = rangeParts(input);
-  const parts: SQL[] = [];
-  if (days) {
-    const where: SQL[] = [sql`1 = 1`];
-    if (days.from !== undefined) where.push(sql`${feedbackDaily.day} >= ${days.from}`);
-    if (days.to !== undefined) where.push(sql`${feedbackDaily.day} < ${days.to}`);
-    if (input.siteId) where.push(sql`${feedbackDaily.siteId} = ${input.siteId}`);
-    parts.push(
-      sql`select ${feedbackDaily.day} as day, ${feedbackDaily.siteId} as site_id, ${feedbackDaily.kind} as kind, ${feedbackDaily.score} as score, ${feedbackDaily.n} as n from ${feedbackDaily} where ${sql.join(where, sql` and `)}`,
-    );
+const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
+const ceilTo = (ms: number, unit: number) => Math.ceil(ms / unit) * unit;
+
+/**
+ * The two ways to square a ragged end of the range (`at`, inside a day or week) to the unit: move it in
+ * to the unit's boundary inside the range and add what lies between, or out to the boundary beyond it,
+ * read the whole unit and take the overshoot away.
+ */
+function squarings(at: number, unit: number, isStart: boolean) {
+  const inward = isStart ? ceilTo(at, unit) : floorTo(at, unit);
+  const outward = isStart ? floorTo(at, unit) : ceilTo(at, unit);
+  const between = (a: number, b: number, sign: 1 | -1): Piece =>
+    a < b ? { from: a, to: b, sign } : { from: b, to: a, sign };
+  return [
+    { at: inward, piece: between(at, inward, 1) },
+    { at: outward, piece: between(at, outward, -1) },
+  ] as const;
+}
+const span = (p: Piece) => p.to! - p.from!;
+
+/** Feedback rows per piece are counted through an index up to EDGE_CAP: enough to tell the smaller side. */
+const EDGE_CAP = 1000;
+
+/** The rows in each piece (up to EDGE_CAP), and the time of the newest feedback (null if none). */
+async function rowFacts(db: Db, pieces: Piece[], siteId: string | undefined) {
+  const columns = [
+    sql`(select max(${feedback.createdAt}) from ${feedback}${siteId ? sql` where ${feedback.siteId} = ${siteId}` : sql``}) as newest`,
+    ...pieces.map(
+      (p, i) =>
+        sql`(select count(*) from (select 1 from ${feedback} where ${and(...filters({ ...p, siteId }))} limit ${EDGE_CAP})) as ${sql.identifier(`c${i}`)}`,
+    ),
+  ];
+  const [row] = await db.all<Record<string, number | null>>(
+    sql`select ${sql.join(columns, sql`, `)}`,
+  );
+  return {
+    counts: pieces.map((_, i) => Number(row![`c${i}`])),
+    newest: row!.newest === null ? null : Number(row!.newest),
+  };
+}
+
+/**
+ * The filters' range cut so that little of it is read: whole epoch weeks from feedback_weekly(_keys), the
+ * days at its ends from feedback_daily(_keys), the parts of days at its ends from the feedback rows. Each
+ * ragged end is squared the cheaper way, adding the part inside the range or reading the whole unit and
+ * taking away the part outside: a range that ends now takes away the (no) rows after now rather than
+ * reading all of today's, and a week but two days is read whole less two days. The pieces' counts, with
+ * their signs, sum exactly to the range's.
+ */
+export async function rangePieces(db: Db, input: AnalyticsInput): Promise<RangePieces> {
+  const { from, to } = input;
+  const whole = { weeks: null, days: [], rows: [{ from, to, sign: 1 as const }] };
+  // Inside one day, or empty: its rows as they are.
+  if (from !== undefined && to !== undefined && ceilTo(from, DAY_MS) > floorTo(to, DAY_MS))
+    return whole;
+
+  // Parts of days: per ragged end, the side with fewer rows.
+  const dayEnds = [
+    from !== undefined && from % DAY_MS ? squarings(from, DAY_MS, true) : null,
+    to !== undefined && to % DAY_MS ? squarings(to, DAY_MS, false) : null,
+  ];
+  const candidates = dayEnds.flatMap((end) => (end ? end.map((c) => c.piece) : []));
+  const { counts, newest } = await rowFacts(db, candidates, input.siteId);
+  const rows: Piece[] = [];
+  const dayRange = { from, to };
+  for (const [i, end] of dayEnds.entries()) {
+    if (!end) continue;
+    const [inward, outward] = counts.splice(0, 2) as [number, number];
+    // Both at the cap says nothing: then the shorter span.
+    const out = outward < inward || (outward === inward && span(end[1].piece) < span(end[0].piece));
+    const chosen = end[out ? 1 : 0];
+    rows.push(chosen.piece);
+    dayRange[i === 0 ? "from" : "to"] = chosen.at;
   }
-  for (const edge of edges) {
-    parts.push(
-      sql`select ${feedback.createdAt} - ${feedback.createdAt} % ${DAY_MS} as day, coalesce(${feedback.siteId}, '') as site_id, ${feedback.kind} as kind, coalesce(${feedback.score}, -1) as score, count(*) as n from ${feedback} where ${and(...filters({ ...edge, siteId: input.siteId }))} group by 1, 2, 3, 4`,
-    );
+
+  // Days: per ragged end, the side with fewer rollup rows. A week holds about as many as a day (the same
+  // pages and products come back every day), so reading one more week pays when it saves two days; days
+  // after the newest feedback hold none (a range to the end of today takes the rest of the week away).
+  const dataEnd = newest === null ? -Infinity : floorTo(newest, DAY_MS) + DAY_MS;
+  const cost = (p: Piece) => Math.max(0, Math.min(p.to!, dataEnd) - p.from!);
+  const days: Piece[] = [];
+  const weekRange = { ...dayRange };
+  const weekEnds = [
+    dayRange.from !== undefined && dayRange.from % WEEK_MS
+      ? squarings(dayRange.from, WEEK_MS, true)
+      : null,
+    dayRange.to !== undefined && dayRange.to % WEEK_MS
+      ? squarings(dayRange.to, WEEK_MS, false)
+      : null,
+  ];
+  for (const [i, end] of weekEnds.entries()) {
+    if (!end) continue;
+    const out = cost(end[1].piece) + DAY_MS < cost(end[0].piece);
+    const chosen = end[out ? 1 : 0];
+    days.push(chosen.piece);
+    weekRange[i === 0 ? "from" : "to"] = chosen.at;
   }
-  return sql.join(parts, sql` union all `);
+  if (weekRange.from !== undefined && weekRange.to !== undefined) {
+    // Both ends inside one week: its days as they are.
+    if (weekRange.from > weekRange.to)
+      return { weeks: null, days: [{ ...dayRange, sign: 1 }], rows };
+    if (weekRange.from === weekRange.to) return { weeks: null, days, rows };
+  }
+  return { weeks: weekRange, days, rows };
+}
+
+/** `1 = 1`, the piece's time range on `column`, and the site. */
+function rollupWhere(
+  column: AnySQLiteColumn,
+  siteColumn: AnySQLiteColumn,
+  piece: { from: Bound; to: Bound },
+  siteId: string | undefined,
+): SQL {
+  const where: SQL[] = [sql`1 = 1`];
+  if (piece.from !== undefined) where.push(sql`${column} >= ${piece.from}`);
+  if (piece.to !== undefined) where.push(sql`${column} < ${piece.to}`);
+  if (siteId) where.push(sql`${siteColumn} = ${siteId}`);
+  return sql.join(where, sql` and `);
+}
+
+/** Buckets (week, site, kind, score, n) over the pieces, as one subquery; n is signed. */
+function buckets(pieces: RangePieces, siteId: string | undefined): SQL {
+  const w = feedbackWeekly;
+  const d = feedbackDaily;
+  const members: SQL[] = [];
+  if (pieces.weeks)
+    members.push(
+      sql`select ${w.week} as week, ${w.siteId} as site_id, ${w.kind} as kind, ${w.score} as score, ${w.n} as n from ${w} where ${rollupWhere(w.week, w.siteId, pieces.weeks, siteId)}`,
+    );
+  for (const p of pieces.days)
+    members.push(
+      sql`select ${d.day} - ${d.day} % ${WEEK_MS} as week, ${d.siteId} as site_id, ${d.kind} as kind, ${d.score} as score, ${d.n} * ${p.sign} as n from ${d} where ${rollupWhere(d.day, d.siteId, p, siteId)}`,
+    );
+  for (const p of pieces.rows)
+    members.push(
+      sql`select ${feedback.createdAt} - ${feedback.createdAt} % ${WEEK_MS} as week, coalesce(${feedback.siteId}, '') as site_id, ${feedback.kind} as kind, coalesce(${feedback.score}, -1) as score, count(*) * ${p.sign} as n from ${feedback} where ${and(...filters({ ...p, siteId }))} group by 1, 2, 3, 4`,
+    );
+  return sql.join(members, sql` union all `);
 }
 
 /** One breakdown (page, product or locale): its ten most frequent named values with their average score. */
-function keyBreakdown(db: Db, dimension: FeedbackDimension, input: AnalyticsInput) {
+function keyBreakdown(
+  db: Db,
+  dimension: FeedbackDimension,
+  pieces: RangePieces,
+  siteId: string | undefined,
+) {
   const column = { page: feedback.pageUrl, product: feedback.productRef, locale: feedback.locale }[
     dimension
   ];
-  const { days, edges } = rangeParts(input);
-  const k = feedbackDailyKeys;
-  const parts: SQL[] = [];
-  if (days) {
-    const where: SQL[] = [sql`${k.dimension} = ${dimension}`];
-    if (days.from !== undefined) where.push(sql`${k.day} >= ${days.from}`);
-    if (days.to !== undefined) where.push(sql`${k.day} < ${days.to}`);
-    if (input.siteId) where.push(sql`${k.siteId} = ${input.siteId}`);
-    parts.push(
-      sql`select ${k.value} as value, ${k.n} as n, ${k.scoreSum} as score_sum, ${k.scoreCount} as score_count from ${k} where ${sql.join(where, sql` and `)}`,
+  const w = feedbackWeeklyKeys;
+  const d = feedbackDailyKeys;
+  const members: SQL[] = [];
+  if (pieces.weeks)
+    members.push(
+      sql`select ${w.value} as key, ${w.n} as n, ${w.scoreSum} as score_sum, ${w.scoreCount} as score_count from ${w} where ${w.dimension} = ${dimension} and ${rollupWhere(w.week, w.siteId, pieces.weeks, siteId)}`,
     );
-  }
-  for (const edge of edges) {
-    parts.push(
-      sql`select ${column} as value, count(*) as n, coalesce(sum(${feedback.score}), 0) as score_sum, count(${feedback.score}) as score_count from ${feedback} where ${and(...filters({ ...edge, siteId: input.siteId }), sql`${column} <> ''`)} group by 1`,
+  for (const p of pieces.days)
+    members.push(
+      sql`select ${d.value} as key, ${d.n} * ${p.sign} as n, ${d.scoreSum} * ${p.sign} as score_sum, ${d.scoreCount} * ${p.sign} as score_count from ${d} where ${d.dimension} = ${dimension} and ${rollupWhere(d.day, d.siteId, p, siteId)}`,
     );
-  }
-  return breakdownOf(
-    db,
-    sql`select value as key, n, score_sum, score_count from (${sql.join(parts, sql` union all `)})`,
-  );
+  for (const p of pieces.rows)
+    members.push(
+      sql`select ${column} as key, count(*) * ${p.sign} as n, coalesce(sum(${feedback.score}), 0) * ${p.sign} as score_sum, count(${feedback.score}) * ${p.sign} as score_count from ${feedback} where ${and(...filters({ ...p, siteId }), sql`${column} <> ''`)} group by 1`,
+    );
+  return breakdownOf(db, sql.join(members, sql` union all `));
 }
 
-/** Ten keys with the most answers (ties by key), with the average of their scores to one decimal. */
+/**
+ * Ten keys with the most answers (ties by key), with the average of their scores to one decimal. Parts
+ * taken away can leave a key at nothing: it had no answer in the range, so it is not listed.
+ */
 async function breakdownOf(db: Db, rows: SQL) {
   const result = await db.all<{ key: string | null; n: number; average: number | null }>(
-    sql`select key, sum(n) as n, case when sum(score_count) > 0 then round(cast(sum(score_sum) as real) / sum(score_count), 1) end as average from (${rows}) group by key order by 2 desc, 1 limit 10`,
+    sql`select key, sum(n) as n, case when sum(score_count) > 0 then round(cast(sum(score_sum) as real) / sum(score_count), 1) end as average from (${rows}) group by key having sum(n) <> 0 order by 2 desc, 1 limit 10`,
   );
   return result.map((r) => ({ key: r.key, n: Number(r.n), average: r.average }));
 }
 
 /**
  * NPS, CSAT share, rating distribution, a weekly trend and breakdowns, for the filters given. Read from
- * the daily rollups (db/schema/rollups.ts), so 90 days cost a few thousand rollup rows, not every answer.
+ * the weekly and daily rollups (db/schema/rollups.ts) cut as rangePieces says, so 90 days cost about
+ * fifteen weeks' and days' rollup rows, not every answer.
  */
 export async function feedbackAnalytics(db: Db, _actor: StaffActor, input: AnalyticsInput) {
-  const source = buckets(input);
-  const [perDay, bySite, byPage, byProduct, byLocale] = await Promise.all([
-    db.all<{ day: number; kind: string; score: number; n: number }>(
-      sql`select day, kind, score, sum(n) as n from (${source}) group by 1, 2, 3`,
+  const pieces = await rangePieces(db, input);
+  const source = buckets(pieces, input.siteId);
+  const [perWeek, bySite, byPage, byProduct, byLocale] = await Promise.all([
+    db.all<{ week: number; kind: string; score: number; n: number }>(
+      sql`select week, kind, score, sum(n) as n from (${source}) group by 1, 2, 3 having sum(n) <> 0`,
     ),
     breakdownOf(
       db,
       sql`select coalesce(${sites.name}, 'Portal') as key, b.n as n, case when b.score >= 0 then b.score * b.n else 0 end as score_sum, case when b.score >= 0 then b.n else 0 end as score_count from (${source}) b left join ${sites} on ${sites.id} = b.site_id`,
     ),
-    keyBreakdown(db, "page", input),
-    keyBreakdown(db, "product", input),
-    keyBreakdown(db, "locale", input),
+    keyBreakdown(db, "page", pieces, input.siteId),
+    keyBreakdown(db, "product", pieces, input.siteId),
+    keyBreakdown(db, "locale", pieces, input.siteId),
   ]);
   const nps = { promoters: 0, passives: 0, detractors: 0 };
   const csat = { satisfied: 0, total: 0 };
@@ -291,11 +411,10 @@ export async function feedbackAnalytics(db: Db, _actor: StaffActor, input: Analy
     number,
     { responses: number; promoters: number; detractors: number; nps: number }
   >();
-  for (const row of perDay) {
+  for (const row of perWeek) {
     const n = Number(row.n);
-    const day = Number(row.day);
+    const week = Number(row.week);
     const score = Number(row.score);
-    const week = Math.floor(day / WEEK_MS) * WEEK_MS;
     const w = weeks.get(week) ?? { responses: 0, promoters: 0, detractors: 0, nps: 0 };
     weeks.set(week, w);
     w.responses += n;

@@ -1,4 +1,4 @@
-// The rollups (db/schema/rollups.ts, triggers in migration 0007) against a full recount: after a mixed
+// The rollups (db/schema/rollups.ts, triggers in migrations 0007 and 0009) against a full recount: after a mixed
 // series of writes through the real services, plain INSERTs like the scale seed's, updates and deletes,
 // every rollup row equals a GROUP BY over its table, and the analytics, inbox counts and staff home
 // answer exactly what the full-scan code before the rollups answered on the same data.
@@ -13,7 +13,7 @@ import { migrateDb } from "../../db/migrate";
 import { accounts, feedback, requests, sites, users } from "../../db/schema";
 import type { StaffActor } from "../../server/actor";
 import { widgetRouter } from "../../server/routers/widget";
-import type { AnalyticsInput } from "../../server/services/feedback";
+import { rangePieces, type AnalyticsInput } from "../../server/services/feedback";
 import { inboxCounts } from "../../server/services/inbox";
 import { upsertOrder } from "../../server/services/ingest";
 import { orderBody } from "../factories/orders";
@@ -23,7 +23,9 @@ import { callerAs } from "../helpers/caller";
 import { createTestDb, type TestDb } from "../helpers/db";
 import { migrationsUpTo } from "../helpers/migrations";
 
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
+const WEEK = 7 * DAY;
 
 let t: TestDb;
 beforeEach(async () => {
@@ -35,8 +37,11 @@ afterEach(() => t.close());
 async function rollupsAndRecounts(db: Db) {
   const q = async (query: string) => (await db.$client.execute(query)).rows.map((r) => ({ ...r }));
   const day = "created_at - created_at % 86400000";
-  const keys = (dimension: string, column: string) =>
-    `select '${dimension}' as dimension, ${day} as day, coalesce(site_id, '') as site_id, ${column} as value, count(*) as n, coalesce(sum(score), 0) as score_sum, count(score) as score_count from feedback where ${column} is not null and ${column} <> '' group by 1, 2, 3, 4`;
+  const week = "created_at - created_at % 604800000";
+  const keys = (dimension: string, column: string, period = day, name = "day") =>
+    `select '${dimension}' as dimension, ${period} as ${name}, coalesce(site_id, '') as site_id, ${column} as value, count(*) as n, coalesce(sum(score), 0) as score_sum, count(score) as score_count from feedback where ${column} is not null and ${column} <> '' group by 1, 2, 3, 4`;
+  const allKeys = (period?: string, name?: string) =>
+    `select * from (${keys("page", "page_url", period, name)} union all ${keys("product", "product_ref", period, name)} union all ${keys("locale", "locale", period, name)}) order by 1, 2, 3, 4`;
   return {
     feedbackDaily: [
       await q("select day, site_id, kind, score, n from feedback_daily order by 1, 2, 3, 4"),
@@ -48,9 +53,19 @@ async function rollupsAndRecounts(db: Db) {
       await q(
         "select dimension, day, site_id, value, n, score_sum, score_count from feedback_daily_keys order by 1, 2, 3, 4",
       ),
+      await q(allKeys()),
+    ],
+    feedbackWeekly: [
+      await q("select week, site_id, kind, score, n from feedback_weekly order by 1, 2, 3, 4"),
       await q(
-        `select * from (${keys("page", "page_url")} union all ${keys("product", "product_ref")} union all ${keys("locale", "locale")}) order by 1, 2, 3, 4`,
+        `select ${week} as week, coalesce(site_id, '') as site_id, kind, coalesce(score, -1) as score, count(*) as n from feedback group by 1, 2, 3, 4 order by 1, 2, 3, 4`,
       ),
+    ],
+    feedbackWeeklyKeys: [
+      await q(
+        "select dimension, week, site_id, value, n, score_sum, score_count from feedback_weekly_keys order by 1, 2, 3, 4",
+      ),
+      await q(allKeys(week, "week")),
     ],
     requestCounts: [
       await q("select status, assignee_id, n from request_counts order by 1, 2"),
@@ -121,7 +136,8 @@ async function fullScanAnalytics(db: Db, input: AnalyticsInput) {
     .where(where)
     .groupBy(week)
     .orderBy(week);
-  const breakdown = (column: SQL | typeof feedback.locale) =>
+  // The rollups list ten named values (the old query counted "none" among its ten, then hid it).
+  const breakdown = (column: SQL | typeof feedback.locale, named = true) =>
     db
       .select({
         key: sql<string | null>`${column}`,
@@ -130,12 +146,13 @@ async function fullScanAnalytics(db: Db, input: AnalyticsInput) {
       })
       .from(feedback)
       .leftJoin(sites, eq(sites.id, feedback.siteId))
-      .where(where)
+      .where(and(where, named ? sql`${column} <> ''` : undefined))
       .groupBy(sql`1`)
-      .orderBy(desc(sql`2`))
+      // Ties by key, as the service breaks them (the old query left them to SQLite).
+      .orderBy(desc(sql`2`), sql`1`)
       .limit(10);
   const [bySite, byPage, byProduct, byLocale] = await Promise.all([
-    breakdown(sql`coalesce(${sites.name}, 'Portal')`),
+    breakdown(sql`coalesce(${sites.name}, 'Portal')`, false),
     breakdown(sql`${feedback.pageUrl}`),
     breakdown(sql`${feedback.productRef}`),
     breakdown(feedback.locale),
@@ -394,6 +411,69 @@ describe("rollups", () => {
     expect(await callerAs(t.db, cast.admin).caller.staff.home.overview()).toEqual(
       await fullScanStaffHome(t.db),
     );
+  });
+
+  it("answer ranges with ragged ends from signed weeks, days and rows exactly as a direct count", async () => {
+    const cast = await supportCast(t.db);
+    const shopId = await callerAs(t.db, cast.admin).caller.staff.sites.create({
+      name: "Shop",
+      allowedOrigins: ["https://a.test"],
+    });
+    // Ten weeks of feedback, six answers a day at 01, 05, 09, 13, 17 and 21 o'clock UTC.
+    const week0 = Math.floor(Date.UTC(2026, 1, 1) / WEEK) * WEEK;
+    const kinds = ["nps", "csat", "rating", "comment"] as const;
+    const rows = Array.from({ length: 70 * 6 }, (_, i) => {
+      const kind = kinds[i % 4]!;
+      return {
+        id: newId(),
+        kind,
+        score: kind === "comment" ? null : kind === "nps" ? (i * 7) % 11 : (i % 5) + 1,
+        siteId: i % 3 ? shopId : null,
+        pageUrl: `https://a.test/p/${(i * 13) % 17}`,
+        productRef: i % 5 ? `P-${(i * 7) % 11}` : null,
+        locale: i % 2 ? "is" : "en",
+        createdAt: week0 + Math.floor(i / 6) * DAY + ((i % 6) * 4 + 1) * HOUR + i,
+      };
+    });
+    for (let i = 0; i < rows.length; i += 100)
+      await t.db.insert(feedback).values(rows.slice(i, i + 100));
+    const newest = week0 + 70 * DAY;
+
+    const filterSets: AnalyticsInput[] = [
+      // Every end squared outward: an hour of rows and a day taken away at each end.
+      { from: week0 + DAY + 2 * HOUR, to: week0 + 6 * WEEK + 5 * DAY + 23 * HOUR },
+      // Squared inward: the rest of the day and the days to the week added.
+      { from: week0 + 3 * DAY + 12 * HOUR, to: week0 + 2 * WEEK + 3 * DAY + 12 * HOUR },
+      // A range to beyond the newest answer (as "the last 90 days" ends now): the empty rest of its
+      // day and week are taken away.
+      { from: week0 + 2 * WEEK + 6 * DAY + 3 * HOUR, to: newest + 5 * HOUR },
+      // Inside one week; inside one day; open at one end; one site; ends on midnights.
+      { from: week0 + 4 * WEEK + DAY + 5 * HOUR, to: week0 + 4 * WEEK + 4 * DAY + 7 * HOUR },
+      { from: week0 + 9 * DAY + 2 * HOUR, to: week0 + 9 * DAY + 22 * HOUR },
+      { from: week0 + 5 * DAY + 1 },
+      { to: week0 + 3 * WEEK + 2 * DAY + 1 },
+      { from: week0 + DAY + 2 * HOUR, to: week0 + 8 * WEEK + 23 * HOUR, siteId: shopId },
+      { from: week0 + 6 * DAY, to: week0 + 5 * WEEK + DAY },
+      { from: week0 + 5 * WEEK, to: week0 + 2 * WEEK },
+    ];
+    const seen = { weeks: 0, daysTakenAway: 0, rowsTakenAway: 0, daysAdded: 0, rowsAdded: 0 };
+    const staff = callerAs(t.db, cast.agent).caller.staff;
+    for (const input of filterSets) {
+      const pieces = await rangePieces(t.db, input);
+      if (pieces.weeks) seen.weeks++;
+      for (const d of pieces.days) seen[d.sign < 0 ? "daysTakenAway" : "daysAdded"]++;
+      for (const r of pieces.rows) seen[r.sign < 0 ? "rowsTakenAway" : "rowsAdded"]++;
+      const result = await staff.feedback.analytics(input);
+      expect(comparable(result), JSON.stringify(input)).toEqual(
+        comparable(await fullScanAnalytics(t.db, input)),
+      );
+    }
+    // Every kind of piece was read, so the comparisons above cover each way of squaring an end.
+    for (const [kind, n] of Object.entries(seen)) expect(n, kind).toBeGreaterThan(0);
+    const first = await staff.feedback.analytics(filterSets[0]!);
+    expect(first.nps.total).toBeGreaterThan(0);
+    expect(first.trend.length).toBeGreaterThan(5);
+    expect(first.byPage).toHaveLength(10);
   });
 
   it("are filled from the rows already there when an existing database is migrated", async () => {
