@@ -1,9 +1,9 @@
 // Bulk loads (the scale seed) without the triggers that keep derived data: with millions of rows, bumping
 // a rollup row or re-indexing a request per inserted row costs more than building once at the end. The
-// triggers are dropped for the load, the rollups (migrations 0007 and 0009, whose weekly tier is filled
-// from 0007's daily one) and the full-text search index (0008) rebuilt with the migrations' own backfill
-// statements, and the triggers put back as they were, so the result is exactly what the triggers would
-// have kept.
+// triggers are dropped for the load, the rollups (migrations 0007 and 0009, whose weekly and four-weekly
+// tiers are filled from 0007's daily ones) and the full-text search index (0008) rebuilt with the
+// migrations' own backfill statements, and the triggers put back as they were, so the result is exactly
+// what the triggers would have kept.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@libsql/client";
@@ -14,6 +14,7 @@ const rollupTables = [
   "feedback_daily_keys",
   "feedback_weekly",
   "feedback_weekly_keys",
+  "feedback_four_weekly_keys",
   "request_counts",
   "directory_counts",
 ];

@@ -39,7 +39,7 @@ export const feedbackDailyKeys = sqliteTable(
 );
 
 /**
- * The same counts per UTC week (epoch weeks, the analytics trend's: `created_at - created_at % 604800000`),
+ * The same counts per epoch week (the analytics trend's weeks, `created_at - created_at % 604800000`),
  * kept by migration 0009's triggers: a range of months reads one row per week and bucket, and days only
  * for the partial weeks at its ends (server/services/feedback.ts, rangePieces).
  */
@@ -69,6 +69,25 @@ export const feedbackWeeklyKeys = sqliteTable(
     scoreCount: integer("score_count").notNull(),
   },
   (t) => [primaryKey({ columns: [t.dimension, t.week, t.siteId, t.value] })],
+);
+
+/**
+ * feedback_daily_keys per four epoch weeks (`created_at - created_at % 2419200000`), for the breakdowns,
+ * which need no weekly trend: a quarter is three of these and a few weeks, a year thirteen.
+ */
+export const feedbackFourWeeklyKeys = sqliteTable(
+  "feedback_four_weekly_keys",
+  {
+    dimension: text("dimension", { enum: feedbackDimensions }).notNull(),
+    /** Start of the four weeks, epoch ms (a multiple of 28 days from the epoch). */
+    start: integer("start").notNull(),
+    siteId: text("site_id").notNull(),
+    value: text("value").notNull(),
+    n: integer("n").notNull(),
+    scoreSum: integer("score_sum").notNull(),
+    scoreCount: integer("score_count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.dimension, t.start, t.siteId, t.value] })],
 );
 
 /** Requests per status and assignee ('' for unassigned): the inbox's view counts. */

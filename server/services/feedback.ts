@@ -11,6 +11,7 @@ import {
   feedback,
   feedbackDaily,
   feedbackDailyKeys,
+  feedbackFourWeeklyKeys,
   feedbackReplies,
   feedbackWeekly,
   feedbackWeeklyKeys,
@@ -191,33 +192,34 @@ export async function needsFollowUp(db: Db, _actor: StaffActor) {
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 
+/**
+ * Where a piece of the range is read: 0 the feedback rows, 1 the daily rollups, 7 the weekly ones, 28
+ * the four-weekly ones (breakdowns only: the trend needs weeks). A tier's periods start at multiples of
+ * its length from the epoch, so each tier's boundaries are also the finer tiers'.
+ */
+type Tier = 0 | 1 | 7 | 28;
 type Bound = number | undefined;
-/** A part of the range: added, or taken away (-1) where a whole day or week was read for less of it. */
-interface Piece {
+/** A part of the range read from one tier: added, or taken away (-1) where a whole period was read. */
+export interface Piece {
+  tier: Tier;
   from: Bound;
   to: Bound;
   sign: 1 | -1;
-}
-/** The filters' range as whole weeks, signed whole days and signed feedback rows: see rangePieces. */
-export interface RangePieces {
-  weeks: { from: Bound; to: Bound } | null;
-  days: Piece[];
-  rows: Piece[];
 }
 
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 const ceilTo = (ms: number, unit: number) => Math.ceil(ms / unit) * unit;
 
 /**
- * The two ways to square a ragged end of the range (`at`, inside a day or week) to the unit: move it in
- * to the unit's boundary inside the range and add what lies between, or out to the boundary beyond it,
- * read the whole unit and take the overshoot away.
+ * The two ways to square a ragged end of a range (`at`, inside a period of `unit`): move it in to the
+ * period's boundary inside the range and add what lies between, or out to the boundary beyond it, read
+ * the whole period and take the overshoot away.
  */
-function squarings(at: number, unit: number, isStart: boolean) {
+function squarings(at: number, unit: number, isStart: boolean, tier: Tier) {
   const inward = isStart ? ceilTo(at, unit) : floorTo(at, unit);
   const outward = isStart ? floorTo(at, unit) : ceilTo(at, unit);
   const between = (a: number, b: number, sign: 1 | -1): Piece =>
-    a < b ? { from: a, to: b, sign } : { from: b, to: a, sign };
+    a < b ? { tier, from: a, to: b, sign } : { tier, from: b, to: a, sign };
   return [
     { at: inward, piece: between(at, inward, 1) },
     { at: outward, piece: between(at, outward, -1) },
@@ -225,11 +227,24 @@ function squarings(at: number, unit: number, isStart: boolean) {
 }
 const span = (p: Piece) => p.to! - p.from!;
 
-/** Feedback rows per piece are counted through an index up to EDGE_CAP: enough to tell the smaller side. */
+/** What the cheaper way to square each end is decided on: rows at the day ends, and the newest row. */
+interface RangeFacts {
+  /** Feedback rows in the inward and outward piece of each ragged day end, counted up to EDGE_CAP. */
+  counts: number[];
+  /** The newest feedback's time: periods after it hold no rollup rows. */
+  newest: number | null;
+}
+/** Rows per piece are counted through an index up to EDGE_CAP: enough to tell the smaller side. */
 const EDGE_CAP = 1000;
 
-/** The rows in each piece (up to EDGE_CAP), and the time of the newest feedback (null if none). */
-async function rowFacts(db: Db, pieces: Piece[], siteId: string | undefined) {
+const dayEnds = ({ from, to }: AnalyticsInput) => [
+  from !== undefined && from % DAY_MS ? squarings(from, DAY_MS, true, 0) : null,
+  to !== undefined && to % DAY_MS ? squarings(to, DAY_MS, false, 0) : null,
+];
+
+export async function rangeFacts(db: Db, input: AnalyticsInput): Promise<RangeFacts> {
+  const pieces = dayEnds(input).flatMap((end) => (end ? end.map((c) => c.piece) : []));
+  const { siteId } = input;
   const columns = [
     sql`(select max(${feedback.createdAt}) from ${feedback}${siteId ? sql` where ${feedback.siteId} = ${siteId}` : sql``}) as newest`,
     ...pieces.map(
@@ -247,68 +262,66 @@ async function rowFacts(db: Db, pieces: Piece[], siteId: string | undefined) {
 }
 
 /**
- * The filters' range cut so that little of it is read: whole epoch weeks from feedback_weekly(_keys), the
- * days at its ends from feedback_daily(_keys), the parts of days at its ends from the feedback rows. Each
- * ragged end is squared the cheaper way, adding the part inside the range or reading the whole unit and
- * taking away the part outside: a range that ends now takes away the (no) rows after now rather than
- * reading all of today's, and a week but two days is read whole less two days. The pieces' counts, with
- * their signs, sum exactly to the range's.
+ * The filters' range cut so that little of it is read: whole periods of the coarsest tier up to
+ * `coarsest`, and at each end, tier by tier down to the feedback rows, what squares it to the next
+ * coarser tier. Each ragged end is squared the cheaper way, adding the part inside the range or reading
+ * the whole period and taking away the part outside: a range that ends now takes away the (no) rows
+ * after now rather than adding all of today's, and a week but two days is read whole less two days. The
+ * pieces' counts, with their signs, sum exactly to the range's.
  */
-export async function rangePieces(db: Db, input: AnalyticsInput): Promise<RangePieces> {
+export function rangePieces(input: AnalyticsInput, facts: RangeFacts, coarsest: 7 | 28): Piece[] {
   const { from, to } = input;
-  const whole = { weeks: null, days: [], rows: [{ from, to, sign: 1 as const }] };
   // Inside one day, or empty: its rows as they are.
   if (from !== undefined && to !== undefined && ceilTo(from, DAY_MS) > floorTo(to, DAY_MS))
-    return whole;
-
-  // Parts of days: per ragged end, the side with fewer rows.
-  const dayEnds = [
-    from !== undefined && from % DAY_MS ? squarings(from, DAY_MS, true) : null,
-    to !== undefined && to % DAY_MS ? squarings(to, DAY_MS, false) : null,
-  ];
-  const candidates = dayEnds.flatMap((end) => (end ? end.map((c) => c.piece) : []));
-  const { counts, newest } = await rowFacts(db, candidates, input.siteId);
-  const rows: Piece[] = [];
-  const dayRange = { from, to };
-  for (const [i, end] of dayEnds.entries()) {
-    if (!end) continue;
-    const [inward, outward] = counts.splice(0, 2) as [number, number];
-    // Both at the cap says nothing: then the shorter span.
-    const out = outward < inward || (outward === inward && span(end[1].piece) < span(end[0].piece));
-    const chosen = end[out ? 1 : 0];
-    rows.push(chosen.piece);
-    dayRange[i === 0 ? "from" : "to"] = chosen.at;
+    return [{ tier: 0, from, to, sign: 1 }];
+  // A period costs about as many rollup rows as any other (the same pages and products come back every
+  // day), except that those after the newest feedback hold none.
+  const dataEnd = facts.newest === null ? -Infinity : floorTo(facts.newest, DAY_MS) + DAY_MS;
+  const periods = (p: Piece, tier: Tier) =>
+    Math.max(0, Math.min(p.to!, dataEnd) - p.from!) / (tier * DAY_MS);
+  const pieces: Piece[] = [];
+  let range = { from, to };
+  let finer: Tier = 0;
+  for (const tier of [1, 7, 28] as const) {
+    if (tier > coarsest) break;
+    const ends =
+      tier === 1
+        ? dayEnds(input)
+        : [
+            range.from !== undefined && range.from % (tier * DAY_MS)
+              ? squarings(range.from, tier * DAY_MS, true, finer)
+              : null,
+            range.to !== undefined && range.to % (tier * DAY_MS)
+              ? squarings(range.to, tier * DAY_MS, false, finer)
+              : null,
+          ];
+    const next = { ...range };
+    const found: Piece[] = [];
+    for (const [i, end] of ends.entries()) {
+      if (!end) continue;
+      let out: boolean;
+      if (tier === 1) {
+        // Rows: the side with fewer, or when both reach the cap, the shorter.
+        const [inward, outward] = facts.counts.slice(i === 0 || !ends[0] ? 0 : 2);
+        out = outward! < inward! || (outward === inward && span(end[1].piece) < span(end[0].piece));
+      } else {
+        // Finer periods: going out reads one period more.
+        out = periods(end[1].piece, finer) + 1 < periods(end[0].piece, finer);
+      }
+      const chosen = end[out ? 1 : 0];
+      found.push(chosen.piece);
+      next[i === 0 ? "from" : "to"] = chosen.at;
+    }
+    if (next.from !== undefined && next.to !== undefined) {
+      // Both ends inside one period of this tier: the range stays in the finer one.
+      if (next.from > next.to) break;
+      if (next.from === next.to) return [...pieces, ...found];
+    }
+    pieces.push(...found);
+    range = next;
+    finer = tier;
   }
-
-  // Days: per ragged end, the side with fewer rollup rows. A week holds about as many as a day (the same
-  // pages and products come back every day), so reading one more week pays when it saves two days; days
-  // after the newest feedback hold none (a range to the end of today takes the rest of the week away).
-  const dataEnd = newest === null ? -Infinity : floorTo(newest, DAY_MS) + DAY_MS;
-  const cost = (p: Piece) => Math.max(0, Math.min(p.to!, dataEnd) - p.from!);
-  const days: Piece[] = [];
-  const weekRange = { ...dayRange };
-  const weekEnds = [
-    dayRange.from !== undefined && dayRange.from % WEEK_MS
-      ? squarings(dayRange.from, WEEK_MS, true)
-      : null,
-    dayRange.to !== undefined && dayRange.to % WEEK_MS
-      ? squarings(dayRange.to, WEEK_MS, false)
-      : null,
-  ];
-  for (const [i, end] of weekEnds.entries()) {
-    if (!end) continue;
-    const out = cost(end[1].piece) + DAY_MS < cost(end[0].piece);
-    const chosen = end[out ? 1 : 0];
-    days.push(chosen.piece);
-    weekRange[i === 0 ? "from" : "to"] = chosen.at;
-  }
-  if (weekRange.from !== undefined && weekRange.to !== undefined) {
-    // Both ends inside one week: its days as they are.
-    if (weekRange.from > weekRange.to)
-      return { weeks: null, days: [{ ...dayRange, sign: 1 }], rows };
-    if (weekRange.from === weekRange.to) return { weeks: null, days, rows };
-  }
-  return { weeks: weekRange, days, rows };
+  return [...pieces, { tier: finer, ...range, sign: 1 }];
 }
 
 /** `1 = 1`, the piece's time range on `column`, and the site. */
@@ -325,51 +338,43 @@ function rollupWhere(
   return sql.join(where, sql` and `);
 }
 
-/** Buckets (week, site, kind, score, n) over the pieces, as one subquery; n is signed. */
-function buckets(pieces: RangePieces, siteId: string | undefined): SQL {
+/** Buckets (week, site, kind, score, n) over the pieces (tiers up to weeks), one subquery; n signed. */
+function buckets(pieces: Piece[], siteId: string | undefined): SQL {
   const w = feedbackWeekly;
   const d = feedbackDaily;
-  const members: SQL[] = [];
-  if (pieces.weeks)
-    members.push(
-      sql`select ${w.week} as week, ${w.siteId} as site_id, ${w.kind} as kind, ${w.score} as score, ${w.n} as n from ${w} where ${rollupWhere(w.week, w.siteId, pieces.weeks, siteId)}`,
-    );
-  for (const p of pieces.days)
-    members.push(
-      sql`select ${d.day} - ${d.day} % ${WEEK_MS} as week, ${d.siteId} as site_id, ${d.kind} as kind, ${d.score} as score, ${d.n} * ${p.sign} as n from ${d} where ${rollupWhere(d.day, d.siteId, p, siteId)}`,
-    );
-  for (const p of pieces.rows)
-    members.push(
-      sql`select ${feedback.createdAt} - ${feedback.createdAt} % ${WEEK_MS} as week, coalesce(${feedback.siteId}, '') as site_id, ${feedback.kind} as kind, coalesce(${feedback.score}, -1) as score, count(*) * ${p.sign} as n from ${feedback} where ${and(...filters({ ...p, siteId }))} group by 1, 2, 3, 4`,
-    );
-  return sql.join(members, sql` union all `);
+  return sql.join(
+    pieces.map((p) => {
+      if (p.tier === 0)
+        return sql`select ${feedback.createdAt} - ${feedback.createdAt} % ${WEEK_MS} as week, coalesce(${feedback.siteId}, '') as site_id, ${feedback.kind} as kind, coalesce(${feedback.score}, -1) as score, count(*) * ${p.sign} as n from ${feedback} where ${and(...filters({ ...p, siteId }))} group by 1, 2, 3, 4`;
+      if (p.tier === 1)
+        return sql`select ${d.day} - ${d.day} % ${WEEK_MS} as week, ${d.siteId} as site_id, ${d.kind} as kind, ${d.score} as score, ${d.n} * ${p.sign} as n from ${d} where ${rollupWhere(d.day, d.siteId, p, siteId)}`;
+      return sql`select ${w.week} as week, ${w.siteId} as site_id, ${w.kind} as kind, ${w.score} as score, ${w.n} * ${p.sign} as n from ${w} where ${rollupWhere(w.week, w.siteId, p, siteId)}`;
+    }),
+    sql` union all `,
+  );
 }
 
 /** One breakdown (page, product or locale): its ten most frequent named values with their average score. */
 function keyBreakdown(
   db: Db,
   dimension: FeedbackDimension,
-  pieces: RangePieces,
+  pieces: Piece[],
   siteId: string | undefined,
 ) {
   const column = { page: feedback.pageUrl, product: feedback.productRef, locale: feedback.locale }[
     dimension
   ];
-  const w = feedbackWeeklyKeys;
-  const d = feedbackDailyKeys;
-  const members: SQL[] = [];
-  if (pieces.weeks)
-    members.push(
-      sql`select ${w.value} as key, ${w.n} as n, ${w.scoreSum} as score_sum, ${w.scoreCount} as score_count from ${w} where ${w.dimension} = ${dimension} and ${rollupWhere(w.week, w.siteId, pieces.weeks, siteId)}`,
-    );
-  for (const p of pieces.days)
-    members.push(
-      sql`select ${d.value} as key, ${d.n} * ${p.sign} as n, ${d.scoreSum} * ${p.sign} as score_sum, ${d.scoreCount} * ${p.sign} as score_count from ${d} where ${d.dimension} = ${dimension} and ${rollupWhere(d.day, d.siteId, p, siteId)}`,
-    );
-  for (const p of pieces.rows)
-    members.push(
-      sql`select ${column} as key, count(*) * ${p.sign} as n, coalesce(sum(${feedback.score}), 0) * ${p.sign} as score_sum, count(${feedback.score}) * ${p.sign} as score_count from ${feedback} where ${and(...filters({ ...p, siteId }), sql`${column} <> ''`)} group by 1`,
-    );
+  const tables = {
+    1: [feedbackDailyKeys, feedbackDailyKeys.day],
+    7: [feedbackWeeklyKeys, feedbackWeeklyKeys.week],
+    28: [feedbackFourWeeklyKeys, feedbackFourWeeklyKeys.start],
+  } as const;
+  const members = pieces.map((p) => {
+    if (p.tier === 0)
+      return sql`select ${column} as key, count(*) * ${p.sign} as n, coalesce(sum(${feedback.score}), 0) * ${p.sign} as score_sum, count(${feedback.score}) * ${p.sign} as score_count from ${feedback} where ${and(...filters({ ...p, siteId }), sql`${column} <> ''`)} group by 1`;
+    const [k, start] = tables[p.tier];
+    return sql`select ${k.value} as key, ${k.n} * ${p.sign} as n, ${k.scoreSum} * ${p.sign} as score_sum, ${k.scoreCount} * ${p.sign} as score_count from ${k} where ${k.dimension} = ${dimension} and ${rollupWhere(start, k.siteId, p, siteId)}`;
+  });
   return breakdownOf(db, sql.join(members, sql` union all `));
 }
 
@@ -386,56 +391,53 @@ async function breakdownOf(db: Db, rows: SQL) {
 
 /**
  * NPS, CSAT share, rating distribution, a weekly trend and breakdowns, for the filters given. Read from
- * the weekly and daily rollups (db/schema/rollups.ts) cut as rangePieces says, so 90 days cost about
- * fifteen weeks' and days' rollup rows, not every answer.
+ * the rollup tiers (db/schema/rollups.ts) as rangePieces cuts the range, so 90 days cost a dozen
+ * periods' rollup rows, not every answer.
  */
 export async function feedbackAnalytics(db: Db, _actor: StaffActor, input: AnalyticsInput) {
-  const pieces = await rangePieces(db, input);
-  const source = buckets(pieces, input.siteId);
+  const facts = await rangeFacts(db, input);
+  const source = buckets(rangePieces(input, facts, 7), input.siteId);
+  const keyPieces = rangePieces(input, facts, 28);
+  // Scores are 0–10 (NPS) or 1–5; -1 stands for none and counts in no score's bucket.
+  const count = (where: SQL) => sql`sum(case when ${where} then n else 0 end)`;
+  const ratingColumns = [1, 2, 3, 4, 5].map(
+    (score) =>
+      sql`${count(sql`kind = 'rating' and score = ${score}`)} as ${sql.identifier(`r${score}`)}`,
+  );
   const [perWeek, bySite, byPage, byProduct, byLocale] = await Promise.all([
-    db.all<{ week: number; kind: string; score: number; n: number }>(
-      sql`select week, kind, score, sum(n) as n from (${source}) group by 1, 2, 3 having sum(n) <> 0`,
+    // One row per week (a row per bucket would cost more to hand over than to count).
+    db.all<
+      Record<
+        | "week"
+        | "responses"
+        | "nps"
+        | "promoters"
+        | "passives"
+        | "detractors"
+        | "csat"
+        | "satisfied"
+        | `r${1 | 2 | 3 | 4 | 5}`,
+        number
+      >
+    >(
+      sql`select week, sum(n) as responses, ${count(sql`kind = 'nps'`)} as nps, ${count(sql`kind = 'nps' and score >= 9`)} as promoters, ${count(sql`kind = 'nps' and score >= 7 and score < 9`)} as passives, ${count(sql`kind = 'nps' and score >= 0 and score < 7`)} as detractors, ${count(sql`kind = 'csat'`)} as csat, ${count(sql`kind = 'csat' and score >= 4`)} as satisfied, ${sql.join(ratingColumns, sql`, `)} from (${source}) group by week having sum(n) <> 0 order by week`,
     ),
     breakdownOf(
       db,
       sql`select coalesce(${sites.name}, 'Portal') as key, b.n as n, case when b.score >= 0 then b.score * b.n else 0 end as score_sum, case when b.score >= 0 then b.n else 0 end as score_count from (${source}) b left join ${sites} on ${sites.id} = b.site_id`,
     ),
-    keyBreakdown(db, "page", pieces, input.siteId),
-    keyBreakdown(db, "product", pieces, input.siteId),
-    keyBreakdown(db, "locale", pieces, input.siteId),
+    keyBreakdown(db, "page", keyPieces, input.siteId),
+    keyBreakdown(db, "product", keyPieces, input.siteId),
+    keyBreakdown(db, "locale", keyPieces, input.siteId),
   ]);
-  const nps = { promoters: 0, passives: 0, detractors: 0 };
-  const csat = { satisfied: 0, total: 0 };
-  const ratings = new Map<number, number>();
-  const weeks = new Map<
-    number,
-    { responses: number; promoters: number; detractors: number; nps: number }
-  >();
-  for (const row of perWeek) {
-    const n = Number(row.n);
-    const week = Number(row.week);
-    const score = Number(row.score);
-    const w = weeks.get(week) ?? { responses: 0, promoters: 0, detractors: 0, nps: 0 };
-    weeks.set(week, w);
-    w.responses += n;
-    if (row.kind === "nps") {
-      w.nps += n;
-      // Scores are 0–10; -1 stands for none and counts in no bucket.
-      if (score >= 9) {
-        nps.promoters += n;
-        w.promoters += n;
-      } else if (score >= 7) nps.passives += n;
-      else if (score >= 0) {
-        nps.detractors += n;
-        w.detractors += n;
-      }
-    } else if (row.kind === "csat") {
-      csat.total += n;
-      if (score >= 4) csat.satisfied += n;
-    } else if (row.kind === "rating") {
-      ratings.set(score, (ratings.get(score) ?? 0) + n);
-    }
-  }
+  const total = (column: keyof (typeof perWeek)[number]) =>
+    perWeek.reduce((sum, row) => sum + Number(row[column]), 0);
+  const nps = {
+    promoters: total("promoters"),
+    passives: total("passives"),
+    detractors: total("detractors"),
+  };
+  const csat = { satisfied: total("satisfied"), total: total("csat") };
   const npsTotal = nps.promoters + nps.passives + nps.detractors;
   return {
     nps: {
@@ -444,14 +446,17 @@ export async function feedbackAnalytics(db: Db, _actor: StaffActor, input: Analy
       score: npsTotal ? Math.round(((nps.promoters - nps.detractors) / npsTotal) * 100) : null,
     },
     csat,
-    ratings: [1, 2, 3, 4, 5].map((score) => ({ score, n: ratings.get(score) ?? 0 })),
-    trend: [...weeks.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([week, w]) => ({
-        week,
-        responses: w.responses,
-        nps: w.nps ? Math.round(((w.promoters - w.detractors) / w.nps) * 100) : null,
-      })),
+    ratings: ([1, 2, 3, 4, 5] as const).map((score) => ({ score, n: total(`r${score}`) })),
+    trend: perWeek.map((w) => {
+      const answered = Number(w.nps);
+      return {
+        week: Number(w.week),
+        responses: Number(w.responses),
+        nps: answered
+          ? Math.round(((Number(w.promoters) - Number(w.detractors)) / answered) * 100)
+          : null,
+      };
+    }),
     bySite,
     byPage: byPage.filter((r) => r.key),
     byProduct: byProduct.filter((r) => r.key),
