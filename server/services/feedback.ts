@@ -18,6 +18,7 @@ import {
   orders,
   sites,
   users,
+  feedbackDimensions,
   type FeedbackDimension,
 } from "../../db/schema";
 import type { CustomerActor, StaffActor } from "../actor";
@@ -225,38 +226,48 @@ function squarings(at: number, unit: number, isStart: boolean, tier: Tier) {
     { at: outward, piece: between(at, outward, -1) },
   ] as const;
 }
-const span = (p: Piece) => p.to! - p.from!;
 
-/** What the cheaper way to square each end is decided on: rows at the day ends, and the newest row. */
+/** What the cheaper way to square each end is decided on. */
 interface RangeFacts {
-  /** Feedback rows in the inward and outward piece of each ragged day end, counted up to EDGE_CAP. */
-  counts: number[];
+  /** Per ragged day end (start, then end): whether the part of its day outside the range has fewer rows. */
+  outwardSmaller: boolean[];
   /** The newest feedback's time: periods after it hold no rollup rows. */
   newest: number | null;
 }
-/** Rows per piece are counted through an index up to EDGE_CAP: enough to tell the smaller side. */
-const EDGE_CAP = 1000;
 
 const dayEnds = ({ from, to }: AnalyticsInput) => [
   from !== undefined && from % DAY_MS ? squarings(from, DAY_MS, true, 0) : null,
   to !== undefined && to % DAY_MS ? squarings(to, DAY_MS, false, 0) : null,
 ];
 
+/**
+ * One statement: the newest feedback, and for each ragged day end the rows of its day outside the range,
+ * counted through an index but only up to half the day's total (from feedback_daily): past that, the
+ * part inside the range is the smaller, whatever the exact count.
+ */
 export async function rangeFacts(db: Db, input: AnalyticsInput): Promise<RangeFacts> {
-  const pieces = dayEnds(input).flatMap((end) => (end ? end.map((c) => c.piece) : []));
   const { siteId } = input;
+  const site = (column: AnySQLiteColumn) => (siteId ? sql` and ${column} = ${siteId}` : sql``);
+  const ends = dayEnds(input).filter((end) => end !== null);
   const columns = [
-    sql`(select max(${feedback.createdAt}) from ${feedback}${siteId ? sql` where ${feedback.siteId} = ${siteId}` : sql``}) as newest`,
-    ...pieces.map(
-      (p, i) =>
-        sql`(select count(*) from (select 1 from ${feedback} where ${and(...filters({ ...p, siteId }))} limit ${EDGE_CAP})) as ${sql.identifier(`c${i}`)}`,
-    ),
+    sql`(select max(${feedback.createdAt}) from ${feedback} where 1 = 1${site(feedback.siteId)}) as newest`,
+    ...ends.flatMap(([, outward], i) => {
+      const day = floorTo(outward.piece.from!, DAY_MS);
+      const total = sql`(select coalesce(sum(${feedbackDaily.n}), 0) from ${feedbackDaily} where ${feedbackDaily.day} = ${day}${site(feedbackDaily.siteId)})`;
+      return [
+        sql`${total} as ${sql.identifier(`total${i}`)}`,
+        sql`(select count(*) from (select 1 from ${feedback} where ${and(...filters({ ...outward.piece, siteId }))} limit ${total} / 2 + 1)) as ${sql.identifier(`outward${i}`)}`,
+      ];
+    }),
   ];
   const [row] = await db.all<Record<string, number | null>>(
     sql`select ${sql.join(columns, sql`, `)}`,
   );
   return {
-    counts: pieces.map((_, i) => Number(row![`c${i}`])),
+    outwardSmaller: ends.map((_, i) => {
+      const outward = Number(row![`outward${i}`]);
+      return outward < Number(row![`total${i}`]) - outward;
+    }),
     newest: row!.newest === null ? null : Number(row!.newest),
   };
 }
@@ -299,15 +310,11 @@ export function rangePieces(input: AnalyticsInput, facts: RangeFacts, coarsest: 
     const found: Piece[] = [];
     for (const [i, end] of ends.entries()) {
       if (!end) continue;
-      let out: boolean;
-      if (tier === 1) {
-        // Rows: the side with fewer, or when both reach the cap, the shorter.
-        const [inward, outward] = facts.counts.slice(i === 0 || !ends[0] ? 0 : 2);
-        out = outward! < inward! || (outward === inward && span(end[1].piece) < span(end[0].piece));
-      } else {
-        // Finer periods: going out reads one period more.
-        out = periods(end[1].piece, finer) + 1 < periods(end[0].piece, finer);
-      }
+      const out =
+        tier === 1
+          ? facts.outwardSmaller[i === 0 || !ends[0] ? 0 : 1]!
+          : // Finer periods: going out reads one period more.
+            periods(end[1].piece, finer) + 1 < periods(end[0].piece, finer);
       const chosen = end[out ? 1 : 0];
       found.push(chosen.piece);
       next[i === 0 ? "from" : "to"] = chosen.at;
@@ -338,106 +345,153 @@ function rollupWhere(
   return sql.join(where, sql` and `);
 }
 
-/** Buckets (week, site, kind, score, n) over the pieces (tiers up to weeks), one subquery; n signed. */
-function buckets(pieces: Piece[], siteId: string | undefined): SQL {
-  const w = feedbackWeekly;
-  const d = feedbackDaily;
+/**
+ * The feedback rows of the range's ragged ends (the pieces of tier 0), read once per request however many
+ * parts of the answer count them: (sign, created_at, site_id, kind, score, page_url, product_ref, locale).
+ */
+function edgeRows(pieces: Piece[], siteId: string | undefined): SQL | null {
+  const rows = pieces.filter((p) => p.tier === 0);
+  if (!rows.length) return null;
+  const f = feedback;
   return sql.join(
-    pieces.map((p) => {
-      if (p.tier === 0)
-        return sql`select ${feedback.createdAt} - ${feedback.createdAt} % ${WEEK_MS} as week, coalesce(${feedback.siteId}, '') as site_id, ${feedback.kind} as kind, coalesce(${feedback.score}, -1) as score, count(*) * ${p.sign} as n from ${feedback} where ${and(...filters({ ...p, siteId }))} group by 1, 2, 3, 4`;
-      if (p.tier === 1)
-        return sql`select ${d.day} - ${d.day} % ${WEEK_MS} as week, ${d.siteId} as site_id, ${d.kind} as kind, ${d.score} as score, ${d.n} * ${p.sign} as n from ${d} where ${rollupWhere(d.day, d.siteId, p, siteId)}`;
-      return sql`select ${w.week} as week, ${w.siteId} as site_id, ${w.kind} as kind, ${w.score} as score, ${w.n} * ${p.sign} as n from ${w} where ${rollupWhere(w.week, w.siteId, p, siteId)}`;
-    }),
+    rows.map(
+      (p) =>
+        sql`select ${p.sign} as sign, ${f.createdAt} as created_at, coalesce(${f.siteId}, '') as site_id, ${f.kind} as kind, ${f.score} as score, ${f.pageUrl} as page_url, ${f.productRef} as product_ref, ${f.locale} as locale from ${f} where ${and(...filters({ ...p, siteId }))}`,
+    ),
     sql` union all `,
   );
 }
 
-/** One breakdown (page, product or locale): its ten most frequent named values with their average score. */
-function keyBreakdown(
-  db: Db,
+/** Buckets (week, site_id, kind, score, n) over the rollup pieces and the edge rows; n signed. */
+function buckets(pieces: Piece[], siteId: string | undefined, edge: boolean): SQL {
+  const w = feedbackWeekly;
+  const d = feedbackDaily;
+  const members = pieces.flatMap((p) => {
+    if (p.tier === 0) return [];
+    if (p.tier === 1)
+      return [
+        sql`select ${d.day} - ${d.day} % ${WEEK_MS} as week, ${d.siteId} as site_id, ${d.kind} as kind, ${d.score} as score, ${d.n} * ${p.sign} as n from ${d} where ${rollupWhere(d.day, d.siteId, p, siteId)}`,
+      ];
+    return [
+      sql`select ${w.week} as week, ${w.siteId} as site_id, ${w.kind} as kind, ${w.score} as score, ${w.n} * ${p.sign} as n from ${w} where ${rollupWhere(w.week, w.siteId, p, siteId)}`,
+    ];
+  });
+  if (edge)
+    members.push(
+      sql`select created_at - created_at % ${WEEK_MS} as week, site_id, kind, coalesce(score, -1) as score, sum(sign) as n from edge group by 1, 2, 3, 4`,
+    );
+  return sql.join(members, sql` union all `);
+}
+
+/** One breakdown's rows (key, n, score_sum, score_count) over the rollup pieces and the edge rows. */
+function keyRows(
   dimension: FeedbackDimension,
   pieces: Piece[],
   siteId: string | undefined,
-) {
-  const column = { page: feedback.pageUrl, product: feedback.productRef, locale: feedback.locale }[
-    dimension
-  ];
+  edge: boolean,
+): SQL {
   const tables = {
     1: [feedbackDailyKeys, feedbackDailyKeys.day],
     7: [feedbackWeeklyKeys, feedbackWeeklyKeys.week],
     28: [feedbackFourWeeklyKeys, feedbackFourWeeklyKeys.start],
   } as const;
-  const members = pieces.map((p) => {
-    if (p.tier === 0)
-      return sql`select ${column} as key, count(*) * ${p.sign} as n, coalesce(sum(${feedback.score}), 0) * ${p.sign} as score_sum, count(${feedback.score}) * ${p.sign} as score_count from ${feedback} where ${and(...filters({ ...p, siteId }), sql`${column} <> ''`)} group by 1`;
+  const members = pieces.flatMap((p) => {
+    if (p.tier === 0) return [];
     const [k, start] = tables[p.tier];
-    return sql`select ${k.value} as key, ${k.n} * ${p.sign} as n, ${k.scoreSum} * ${p.sign} as score_sum, ${k.scoreCount} * ${p.sign} as score_count from ${k} where ${k.dimension} = ${dimension} and ${rollupWhere(start, k.siteId, p, siteId)}`;
+    return [
+      sql`select ${k.value} as key, ${k.n} * ${p.sign} as n, ${k.scoreSum} * ${p.sign} as score_sum, ${k.scoreCount} * ${p.sign} as score_count from ${k} where ${k.dimension} = ${dimension} and ${rollupWhere(start, k.siteId, p, siteId)}`,
+    ];
   });
-  return breakdownOf(db, sql.join(members, sql` union all `));
+  if (edge) {
+    const column = sql.identifier(
+      { page: "page_url", product: "product_ref", locale: "locale" }[dimension],
+    );
+    members.push(
+      sql`select ${column} as key, sum(sign) as n, sum(coalesce(score, 0) * sign) as score_sum, sum((score is not null) * sign) as score_count from edge where ${column} <> '' group by 1`,
+    );
+  }
+  return sql.join(members, sql` union all `);
 }
 
+const weekColumns = [
+  "nps",
+  "promoters",
+  "passives",
+  "detractors",
+  "csat",
+  "satisfied",
+  "r1",
+  "r2",
+  "r3",
+  "r4",
+  "r5",
+] as const;
+type AnalyticsRow = Record<"part" | "key", string | number | null> &
+  Record<"n" | "average" | "sort" | (typeof weekColumns)[number], number | null>;
+
 /**
- * Ten keys with the most answers (ties by key), with the average of their scores to one decimal. Parts
- * taken away can leave a key at nothing: it had no answer in the range, so it is not listed.
+ * One breakdown: its ten keys with the most answers (ties by key), with the average of their scores to
+ * one decimal. Parts taken away can leave a key at nothing: it had no answer in the range, not listed.
+ * `sort` (-n) orders the statement's rows again, since a union keeps no order of its own.
  */
-async function breakdownOf(db: Db, rows: SQL) {
-  const result = await db.all<{ key: string | null; n: number; average: number | null }>(
-    sql`select key, sum(n) as n, case when sum(score_count) > 0 then round(cast(sum(score_sum) as real) / sum(score_count), 1) end as average from (${rows}) group by key having sum(n) <> 0 order by 2 desc, 1 limit 10`,
-  );
-  return result.map((r) => ({ key: r.key, n: Number(r.n), average: r.average }));
-}
+const topTen = (part: string, rows: SQL) =>
+  sql`select * from (select ${part} as part, key, sum(n) as n, case when sum(score_count) > 0 then round(cast(sum(score_sum) as real) / sum(score_count), 1) end as average, -sum(n) as sort, ${sql.raw(weekColumns.map(() => "null").join(", "))} from (${rows}) group by key having sum(n) <> 0 order by 3 desc, 2 limit 10)`;
 
 /**
  * NPS, CSAT share, rating distribution, a weekly trend and breakdowns, for the filters given. Read from
  * the rollup tiers (db/schema/rollups.ts) as rangePieces cuts the range, so 90 days cost a dozen
- * periods' rollup rows, not every answer.
+ * periods' rollup rows, not every answer; all in one statement, so the edges' feedback rows are read once.
  */
 export async function feedbackAnalytics(db: Db, _actor: StaffActor, input: AnalyticsInput) {
+  const { siteId } = input;
   const facts = await rangeFacts(db, input);
-  const source = buckets(rangePieces(input, facts, 7), input.siteId);
+  const weekPieces = rangePieces(input, facts, 7);
   const keyPieces = rangePieces(input, facts, 28);
+  // Both cut the days' ragged ends alike (coarser tiers come after), so they share the edge rows.
+  const edge = edgeRows(keyPieces, siteId);
+  const ctes = [
+    ...(edge ? [sql`edge as materialized (${edge})`] : []),
+    sql`b as materialized (${buckets(weekPieces, siteId, edge !== null)})`,
+  ];
   // Scores are 0–10 (NPS) or 1–5; -1 stands for none and counts in no score's bucket.
-  const count = (where: SQL) => sql`sum(case when ${where} then n else 0 end)`;
-  const ratingColumns = [1, 2, 3, 4, 5].map(
-    (score) =>
-      sql`${count(sql`kind = 'rating' and score = ${score}`)} as ${sql.identifier(`r${score}`)}`,
-  );
-  const [perWeek, bySite, byPage, byProduct, byLocale] = await Promise.all([
+  const count = (where: string) => sql.raw(`sum(case when ${where} then n else 0 end)`);
+  const perWeek = [
+    count("kind = 'nps'"),
+    count("kind = 'nps' and score >= 9"),
+    count("kind = 'nps' and score >= 7 and score < 9"),
+    count("kind = 'nps' and score >= 0 and score < 7"),
+    count("kind = 'csat'"),
+    count("kind = 'csat' and score >= 4"),
+    ...[1, 2, 3, 4, 5].map((score) => count(`kind = 'rating' and score = ${score}`)),
+  ];
+  const sections = [
     // One row per week (a row per bucket would cost more to hand over than to count).
-    db.all<
-      Record<
-        | "week"
-        | "responses"
-        | "nps"
-        | "promoters"
-        | "passives"
-        | "detractors"
-        | "csat"
-        | "satisfied"
-        | `r${1 | 2 | 3 | 4 | 5}`,
-        number
-      >
-    >(
-      sql`select week, sum(n) as responses, ${count(sql`kind = 'nps'`)} as nps, ${count(sql`kind = 'nps' and score >= 9`)} as promoters, ${count(sql`kind = 'nps' and score >= 7 and score < 9`)} as passives, ${count(sql`kind = 'nps' and score >= 0 and score < 7`)} as detractors, ${count(sql`kind = 'csat'`)} as csat, ${count(sql`kind = 'csat' and score >= 4`)} as satisfied, ${sql.join(ratingColumns, sql`, `)} from (${source}) group by week having sum(n) <> 0 order by week`,
+    sql`select 'week' as part, week as key, sum(n) as n, null as average, week as sort, ${sql.join(
+      perWeek.map((c, i) => sql`${c} as ${sql.identifier(weekColumns[i]!)}`),
+      sql`, `,
+    )} from b group by week having sum(n) <> 0`,
+    topTen(
+      "site",
+      sql`select coalesce(${sites.name}, 'Portal') as key, b.n as n, case when b.score >= 0 then b.score * b.n else 0 end as score_sum, case when b.score >= 0 then b.n else 0 end as score_count from b left join ${sites} on ${sites.id} = b.site_id`,
     ),
-    breakdownOf(
-      db,
-      sql`select coalesce(${sites.name}, 'Portal') as key, b.n as n, case when b.score >= 0 then b.score * b.n else 0 end as score_sum, case when b.score >= 0 then b.n else 0 end as score_count from (${source}) b left join ${sites} on ${sites.id} = b.site_id`,
+    ...feedbackDimensions.map((dimension) =>
+      topTen(dimension, keyRows(dimension, keyPieces, siteId, edge !== null)),
     ),
-    keyBreakdown(db, "page", keyPieces, input.siteId),
-    keyBreakdown(db, "product", keyPieces, input.siteId),
-    keyBreakdown(db, "locale", keyPieces, input.siteId),
-  ]);
-  const total = (column: keyof (typeof perWeek)[number]) =>
-    perWeek.reduce((sum, row) => sum + Number(row[column]), 0);
+  ];
+  const rows = await db.all<AnalyticsRow>(
+    sql`with ${sql.join(ctes, sql`, `)} ${sql.join(sections, sql` union all `)} order by part, sort, key`,
+  );
+  const part = (name: string) => rows.filter((r) => r.part === name);
+  const weeks = part("week");
+  const total = (column: (typeof weekColumns)[number]) =>
+    weeks.reduce((sum, row) => sum + Number(row[column]), 0);
+  const breakdown = (name: string) =>
+    part(name).map((r) => ({ key: r.key as string | null, n: Number(r.n), average: r.average }));
   const nps = {
     promoters: total("promoters"),
     passives: total("passives"),
     detractors: total("detractors"),
   };
-  const csat = { satisfied: total("satisfied"), total: total("csat") };
   const npsTotal = nps.promoters + nps.passives + nps.detractors;
   return {
     nps: {
@@ -445,22 +499,22 @@ export async function feedbackAnalytics(db: Db, _actor: StaffActor, input: Analy
       total: npsTotal,
       score: npsTotal ? Math.round(((nps.promoters - nps.detractors) / npsTotal) * 100) : null,
     },
-    csat,
+    csat: { satisfied: total("satisfied"), total: total("csat") },
     ratings: ([1, 2, 3, 4, 5] as const).map((score) => ({ score, n: total(`r${score}`) })),
-    trend: perWeek.map((w) => {
+    trend: weeks.map((w) => {
       const answered = Number(w.nps);
       return {
-        week: Number(w.week),
-        responses: Number(w.responses),
+        week: Number(w.key),
+        responses: Number(w.n),
         nps: answered
           ? Math.round(((Number(w.promoters) - Number(w.detractors)) / answered) * 100)
           : null,
       };
     }),
-    bySite,
-    byPage: byPage.filter((r) => r.key),
-    byProduct: byProduct.filter((r) => r.key),
-    byLocale: byLocale.filter((r) => r.key),
+    bySite: breakdown("site"),
+    byPage: breakdown("page").filter((r) => r.key),
+    byProduct: breakdown("product").filter((r) => r.key),
+    byLocale: breakdown("locale").filter((r) => r.key),
   };
 }
 
