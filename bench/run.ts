@@ -31,6 +31,7 @@ export interface Row {
   id: string;
   title: string;
   workers: number;
+  connections: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -76,7 +77,7 @@ async function measure(
 ): Promise<Row> {
   const result = await autocannon({
     url: base,
-    connections,
+    connections: scenario.connections ?? connections,
     duration: seconds,
     requests: scenario.requests,
   });
@@ -84,6 +85,7 @@ async function measure(
     id: scenario.id,
     title: scenario.title,
     workers,
+    connections: scenario.connections ?? connections,
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,

@@ -47,6 +47,8 @@ describe("npm run bench (smoke)", () => {
     const two = report.rows.filter((r) => r.workers === 2).map((r) => r.id);
     expect(two).toEqual(["S1", "S4"]);
     for (const row of report.rows) {
+      // S5 is a latency budget, measured at one connection whatever --connections says.
+      expect(row.connections, row.id).toBe(row.id === "S5" ? 1 : 2);
       expect(row.requestsPerSecond, row.id).toBeGreaterThan(0);
       expect(row.errors, row.id).toBe(0);
       if (row.floor) expect(row.ratio, row.id).toBeGreaterThan(0);
