@@ -29,7 +29,7 @@ CREATE TABLE `feedback_weekly_keys` (
 	PRIMARY KEY(`dimension`, `week`, `site_id`, `value`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
--- Coarser tiers of the feedback rollups (migration 0007, docs/decisions/023): per epoch week (the
+-- Coarser tiers of the feedback rollups (migration 0007, docs/decisions/025): per epoch week (the
 -- analytics trend's weeks) and, for the breakdowns, per four epoch weeks. Filled from the daily rollups,
 -- which hold the same counts, then kept by their own triggers beside 0007's, in the same transaction
 -- as every insert, update and delete of a feedback row.

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { feedback, requests } from "../../db/schema";
 import { orderBody } from "../../tests/factories/orders";
@@ -142,5 +142,16 @@ describe("analytics", () => {
     expect(stats.trend.reduce((a, w) => a + w.responses, 0)).toBe(5);
     const empty = await as(agent).staff.feedback.analytics({ from: Date.now() + 86_400_000 });
     expect(empty.nps.score).toBeNull();
+  });
+
+  it("answers while a write transaction holds the process's write turn: its statements are reads", async () => {
+    await as(anna).portal.feedback.give({ kind: "nps", score: 9 });
+    // Were the analytics queued behind writers (db/client.ts), this would wait for itself forever.
+    const stats = await t.db.transaction(async (tx) => {
+      await tx.run(sql`select 1`);
+      const now = Date.now();
+      return as(agent).staff.feedback.analytics({ from: now - 2 * 86_400_000 + 1, to: now + 1 });
+    });
+    expect(stats.nps).toMatchObject({ promoters: 1, total: 1 });
   });
 });

@@ -479,7 +479,8 @@ export async function feedbackAnalytics(db: Db, _actor: StaffActor, input: Analy
     ),
   ];
   const rows = await db.all<AnalyticsRow>(
-    sql`with ${sql.join(ctes, sql`, `)} ${sql.join(sections, sql` union all `)} order by part, sort, key`,
+    // A SELECT on the outside: db/client.ts sends only those the read path (no write turn, kept statements).
+    sql`select * from (with ${sql.join(ctes, sql`, `)} ${sql.join(sections, sql` union all `)}) order by part, sort, key`,
   );
   const part = (name: string) => rows.filter((r) => r.part === name);
   const weeks = part("week");
