@@ -40,7 +40,6 @@ export class ReadStatements {
     try {
       this.#db ??= new Database(this.path, this.options);
       const statement = this.#db.prepare(sql);
-      statement.raw(true);
       shape = this.#shapeOf(statement);
       values = statement.all(bound) as unknown[][];
     } catch {
@@ -74,6 +73,8 @@ export class ReadStatements {
   #shapeOf(statement: Database.Statement<unknown[]>): Shape {
     let shape = this.#shapes.get(statement);
     if (!shape) {
+      // Kept statements stay in raw mode (arrays of values): only this connection uses them.
+      statement.raw(true);
       const definitions = statement.columns();
       const columns = definitions.map((c) => c.name);
       shape = {
