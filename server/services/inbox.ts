@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
-import { perShape } from "../../db/prepared";
+import { param, perShape } from "../../db/prepared";
 import { requestSearchActive, requestSearchDone } from "../../db/search";
 import {
   accounts,
@@ -62,14 +62,13 @@ export type InboxInput = z.output<typeof inboxInput>;
  * The partial indexes' own conditions (db/schema/requests.ts), literal SQL rather than parameters, so
  * that SQLite matches them and each view walks its index in sort order.
  */
-const value = (name: string) => sql.placeholder(name);
 const activeRequest = sql`${requests.status} in ('open', 'pending')`;
 const doneRequest = sql`${requests.status} in ('resolved', 'closed')`;
 
 function viewCondition(view: InboxView): SQL {
   switch (view) {
     case "mine":
-      return and(eq(requests.assigneeId, value("me")), activeRequest)!;
+      return and(eq(requests.assigneeId, param("me")), activeRequest)!;
     case "unassigned":
       return and(isNull(requests.assigneeId), activeRequest)!;
     case "open":
@@ -166,7 +165,7 @@ interface InboxShape {
 const inboxPage = perShape((db, shape: InboxShape) => {
   // Each view searches the index of its own status class (db/search.ts).
   const index = shape.view === "resolved" ? requestSearchDone : requestSearchActive;
-  const matches = sql`${index} match ${value("match")}`;
+  const matches = sql`${index} match ${param("match")}`;
   const found = inArray(
     requests.searchKey,
     db.select({ key: index.rowid }).from(index).where(matches),
@@ -175,20 +174,20 @@ const inboxPage = perShape((db, shape: InboxShape) => {
   const inIndexOrder = shape.search === "inIndexOrder";
   const where = and(
     viewCondition(shape.view),
-    shape.status ? eq(requests.status, value("status")) : undefined,
-    shape.priority ? eq(requests.priority, value("priority")) : undefined,
-    shape.category ? eq(requests.categoryId, value("categoryId")) : undefined,
-    shape.assignee ? eq(requests.assigneeId, value("assigneeId")) : undefined,
-    shape.channel ? eq(requests.channel, value("channel")) : undefined,
+    shape.status ? eq(requests.status, param("status")) : undefined,
+    shape.priority ? eq(requests.priority, param("priority")) : undefined,
+    shape.category ? eq(requests.categoryId, param("categoryId")) : undefined,
+    shape.assignee ? eq(requests.assigneeId, param("assigneeId")) : undefined,
+    shape.channel ? eq(requests.channel, param("channel")) : undefined,
     inIndexOrder ? matches : undefined,
     shape.search === "set" ? found : undefined,
-    shape.search === "setOrNumber" ? or(eq(requests.number, value("number")), found) : undefined,
-    shape.cursor && inIndexOrder ? lt(index.rowid, value("at")) : undefined,
+    shape.search === "setOrNumber" ? or(eq(requests.number, param("number")), found) : undefined,
+    shape.cursor && inIndexOrder ? lt(index.rowid, param("at")) : undefined,
     shape.cursor && !inIndexOrder
       ? afterCursor(
           key,
           requests.id,
-          { at: value("at"), id: value("afterId") },
+          { at: param("at"), id: param("afterId") },
           shape.byDue ? "asc" : "desc",
         )
       : undefined,
@@ -224,7 +223,7 @@ const inboxPage = perShape((db, shape: InboxShape) => {
           ? [asc(key), asc(requests.id)]
           : [desc(key), desc(requests.id)]),
     )
-    .limit(value("limit"))
+    .limit(param("limit"))
     .prepare();
 });
 

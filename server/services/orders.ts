@@ -14,7 +14,7 @@ import {
 import type { CustomerActor, StaffActor } from "../actor";
 import { notFound } from "../errors";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor";
-import { perShape } from "../../db/prepared";
+import { param, perShape } from "../../db/prepared";
 
 export const PAGE_SIZE = 20;
 
@@ -75,8 +75,6 @@ export async function listOrders(
   };
 }
 
-const value = (name: string) => sql.placeholder(name);
-
 /** The list's query for each combination of filters, with the values as placeholders. */
 const ordersPage = perShape(
   (db, shape: { status: boolean; from: boolean; to: boolean; q: boolean; cursor: boolean }) =>
@@ -85,29 +83,29 @@ const ordersPage = perShape(
       .from(orders)
       .where(
         and(
-          eq(orders.accountId, value("accountId")),
-          shape.status ? eq(orders.status, value("status")) : undefined,
-          shape.from ? gte(orders.placedAt, value("from")) : undefined,
-          shape.to ? lt(orders.placedAt, value("to")) : undefined,
+          eq(orders.accountId, param("accountId")),
+          shape.status ? eq(orders.status, param("status")) : undefined,
+          shape.from ? gte(orders.placedAt, param("from")) : undefined,
+          shape.to ? lt(orders.placedAt, param("to")) : undefined,
           // The order number (with or without "#"), or a product name or SKU on one of its lines.
           shape.q
             ? or(
-                eq(orders.number, value("number")),
-                sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and (${orderItems.name} like ${value("pattern")} escape '\\' or ${orderItems.sku} like ${value("pattern")} escape '\\'))`,
+                eq(orders.number, param("number")),
+                sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and (${orderItems.name} like ${param("pattern")} escape '\\' or ${orderItems.sku} like ${param("pattern")} escape '\\'))`,
               )
             : undefined,
           shape.cursor
             ? afterCursor(
                 orders.placedAt,
                 orders.id,
-                { at: value("at"), id: value("afterId") },
+                { at: param("at"), id: param("afterId") },
                 "desc",
               )
             : undefined,
         ),
       )
       .orderBy(desc(orders.placedAt), desc(orders.id))
-      .limit(value("limit"))
+      .limit(param("limit"))
       .prepare(),
 );
 
