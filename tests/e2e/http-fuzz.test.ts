@@ -94,7 +94,15 @@ describe("HTTP fuzz of the doors", () => {
           expect(text).not.toMatch(/\bat \S+ \(|node_modules|\.ts:\d+:\d+/);
         },
       ),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
+      {
+        numRuns: Number(process.env.FUZZ_RUNS ?? 150),
+        // Found by this fuzz: a form post with no action redirected to the page's own path with the
+        // id unencoded, and a control character in a Location header is a 500.
+        examples: [
+          ["/requests/[id]", "%00", "POST", "application/json", "{}", true, null],
+          ["/requests/[id]", "%0A", "POST", "text/plain", "", true, null],
+        ],
+      },
     );
   });
 });
