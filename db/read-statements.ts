@@ -5,8 +5,9 @@
 // kept prepared by the per-connection cache every libsql connection of the process has
 // (db/statement-cache.ts). The result has the client's shape: rows read by index and by column name (the
 // first of two columns with one name wins), names and types of the columns.
-import Database from "libsql";
+import type Database from "libsql";
 import type { InArgs, InValue, ResultSet, Row } from "@libsql/client";
+import { libsqlDatabaseClass } from "./statement-cache";
 
 const VALUES = Symbol("values");
 
@@ -38,7 +39,11 @@ export class ReadStatements {
     let shape: Shape;
     let values: unknown[][];
     try {
-      this.#db ??= new Database(this.path, this.options);
+      // The class @libsql/client itself uses, whose statements db/statement-cache.ts keeps.
+      this.#db ??= new (libsqlDatabaseClass() as unknown as typeof Database)(
+        this.path,
+        this.options,
+      );
       const statement = this.#db.prepare(sql);
       shape = this.#shapeOf(statement);
       values = statement.all(bound) as unknown[][];

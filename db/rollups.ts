@@ -20,7 +20,7 @@ const rollupTables = [
 ];
 /** The FTS5 indexes of requests, and the key that orders them (db/search.ts). */
 const searchTables = ["request_search_active", "request_search_done"];
-const writesRollup = (sql: string) =>
+const keepsDerivedData = (sql: string) =>
   [...rollupTables, ...searchTables, "search_key"].some((t) => sql.includes(`\`${t}\``));
 
 /**
@@ -43,14 +43,14 @@ function backfillStatements(): string[] {
         .trim(),
     );
   return statements.filter(
-    (s) => /^(INSERT INTO|UPDATE) `/.test(s) && writesRollup(s.split("\n")[0]!),
+    (s) => /^(INSERT INTO|UPDATE) `/.test(s) && keepsDerivedData(s.split("\n")[0]!),
   );
 }
 
 export async function withRollupsRebuilt<T>(client: Client, load: () => Promise<T>): Promise<T> {
   const rows = (await client.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
     .rows as unknown as { name: string; sql: string }[];
-  const triggers = rows.filter((t) => writesRollup(t.sql));
+  const triggers = rows.filter((t) => keepsDerivedData(t.sql));
   const backfill = backfillStatements();
   if (backfill.length === 0)
     throw new Error("No rollup backfill statements found in the migrations.");

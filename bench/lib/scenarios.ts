@@ -5,8 +5,8 @@ import { eq } from "drizzle-orm";
 import type { Request as CannonRequest } from "autocannon";
 import { openDb } from "../../db/client";
 import { accounts, sites, users } from "../../db/schema";
-import { totpCode, totpStep } from "../../server/auth/totp";
 import { sign } from "../../server/ingest/signature";
+import { apiSignIn } from "../../tests/helpers/two-factor";
 import { type Fixture } from "./fixture";
 
 export type FloorId = "F0" | "F1" | "F2";
@@ -55,41 +55,6 @@ const trpcGet = (procedure: string, input?: unknown) =>
   `/api/trpc/${procedure}` +
   (input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
 
-const cookieOf = (res: Response, name: string) =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0] ?? "")
-    .find((c) => c.startsWith(`${name}=`) && c.length > name.length + 1);
-
-/** Signs in over the tRPC door (answering the two-factor step with the fixture's key) → cookie header. */
-export async function signIn(
-  base: string,
-  email: string,
-  password: string,
-  totpKey?: string,
-): Promise<string> {
-  const post = (path: string, json: unknown, cookie?: string) =>
-    fetch(`${base}/api/trpc/${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: base, ...(cookie ? { cookie } : {}) },
-      body: JSON.stringify({ json }),
-    });
-  const first = await post("auth.signIn", { email, password });
-  const session = cookieOf(first, "tengsl_session");
-  if (session) return session;
-  const challenge = cookieOf(first, "tengsl_2fa");
-  if (!challenge || !totpKey)
-    throw new Error(`Signing in as ${email} failed (${first.status}): ${await first.text()}`);
-  const second = await post(
-    "auth.verifyTwoFactor",
-    { code: totpCode(totpKey, totpStep(Date.now())) },
-    challenge,
-  );
-  const made = cookieOf(second, "tengsl_session");
-  if (!made) throw new Error(`The two-factor step for ${email} failed: ${await second.text()}`);
-  return made;
-}
-
 async function json<T>(res: Response): Promise<T> {
   if (!res.ok)
     throw new Error(`${res.url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
@@ -119,8 +84,8 @@ export async function buildScenarios(
   fixture: Fixture,
   facts: DbFacts,
 ): Promise<Scenario[]> {
-  const customer = await signIn(base, fixture.bigAccount.customerEmail, fixture.password);
-  const agent = await signIn(base, fixture.agentEmail, fixture.password);
+  const customer = await apiSignIn(base, fixture.bigAccount.customerEmail, fixture.password);
+  const agent = await apiSignIn(base, fixture.agentEmail, fixture.password);
   const asCustomer = { cookie: customer };
   const asAgent = { cookie: agent };
 

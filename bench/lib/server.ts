@@ -2,7 +2,7 @@
 // limits lifted, and reads its peak memory from /proc.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../tests/helpers/server";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -12,14 +12,6 @@ export interface BenchServer {
   /** Peak resident memory of the server process so far (VmHWM), in MB; null off Linux. */
   peakRssMb(): number | null;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startBenchServer(

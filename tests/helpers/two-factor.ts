@@ -65,8 +65,16 @@ const cookieFrom = (res: Response, name: string) =>
     .map((c) => c.split(";")[0]!)
     .find((c) => c.startsWith(`${name}=`) && c.length > name.length + 1);
 
-/** Signs in over the tRPC door, answering a second step when asked; returns the session cookie. */
-export async function apiSignIn(base: string, email: string, password = "tengsl-demo") {
+/**
+ * Signs in over the tRPC door, answering a second step with `key` when asked; returns the session
+ * cookie. The benchmark uses it too, with the scale seed's password and key.
+ */
+export async function apiSignIn(
+  base: string,
+  email: string,
+  password = "tengsl-demo",
+  key: string | undefined = totpKeys[email],
+) {
   const post = (path: string, json: unknown, cookie?: string) =>
     fetch(`${base}/api/trpc/${path}`, {
       method: "POST",
@@ -77,7 +85,6 @@ export async function apiSignIn(base: string, email: string, password = "tengsl-
   const session = cookieFrom(first, "tengsl_session");
   if (session) return session;
   const challenge = cookieFrom(first, CHALLENGE_COOKIE);
-  const key = totpKeys[email];
   if (!challenge || !key) throw new Error(`Sign-in as ${email} failed: ${first.status}`);
   let cookie = "";
   await answerWithCodes(key, async (code) => {
