@@ -132,7 +132,7 @@ export const en = {
     "No customer has this id: send it with PUT /api/v1/customers/{id} first.",
   "ingest.numberTaken": "Another order already has this number.",
   "error.invalidCursor": "The page link is not valid any more.",
-  "validation.searchTooLong": "Search for at most 100 characters.",
+  "validation.searchTooLong": "That search is too long: shorten it and try again.",
   "validation.keyNameRequired": "Give the key a name.",
 
   "mail.greeting": "Hi {name},",

@@ -135,7 +135,7 @@ export const is: Catalog = {
     "Enginn viðskiptavinur hefur þetta auðkenni: sendu hann fyrst með PUT /api/v1/customers/{id}.",
   "ingest.numberTaken": "Önnur pöntun hefur nú þegar þetta númer.",
   "error.invalidCursor": "Síðuhlekkurinn er ekki lengur gildur.",
-  "validation.searchTooLong": "Leitaðu að í mesta lagi 100 stöfum.",
+  "validation.searchTooLong": "Leitin er of löng: styttu hana og reyndu aftur.",
   "validation.keyNameRequired": "Gefðu lyklinum nafn.",
 
   "mail.greeting": "Hæ {name},",
