@@ -11,6 +11,7 @@ import { newTotpKey } from "../../server/auth/totp";
 import type { AdminActor } from "../../server/actor";
 import { createApiKey } from "../../server/services/api-keys";
 import { upsertOrder } from "../../server/services/ingest";
+import { orderBody } from "../../tests/factories/orders";
 import { fixturePathOf, type Fixture } from "./fixture";
 
 const CUSTOMER = "jon@nordurljos.example.com";
@@ -48,29 +49,25 @@ export async function makeDevDb(url: string, { orders = 2_000 } = {}): Promise<F
     const start = Date.now() - 365 * 24 * 3600_000;
     for (let i = 0; i < orders; i++) {
       const at = start + Math.floor((i / orders) * 365 * 24 * 3600_000);
-      await upsertOrder(db, `DEV-${i}`, {
-        customerId: BUSINESS_ID,
-        number: String(500_000 + i),
-        status: i % 7 === 0 ? "processing" : "delivered",
-        currency: "ISK",
-        subtotal: 10_000,
-        shipping: 990,
-        tax: 2_126,
-        discount: 0,
-        total: 10_990,
-        placedAt: at,
-        items: [
-          {
-            sku: `SKU-${i % 40}`,
-            name: "Lopapeysa",
-            quantity: 2,
-            unitPrice: 5_000,
-            lineTotal: 10_000,
-          },
-        ],
-        shipments: [],
-        updatedAt: at,
-      });
+      await upsertOrder(
+        db,
+        `DEV-${i}`,
+        orderBody(BUSINESS_ID, {
+          number: String(500_000 + i),
+          status: i % 7 === 0 ? "processing" : "delivered",
+          placedAt: at,
+          items: [
+            {
+              sku: `SKU-${i % 40}`,
+              name: "Lopapeysa",
+              quantity: 2,
+              unitPrice: 5_000,
+              lineTotal: 10_000,
+            },
+          ],
+          updatedAt: at,
+        }),
+      );
     }
     const [site] = await db.select({ publicKey: sites.publicKey }).from(sites).limit(1);
     if (!site) throw new Error("The demo seed made no widget site.");
