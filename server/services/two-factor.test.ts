@@ -44,13 +44,18 @@ const unusedCodes = async (userId: string) =>
       .where(eq(recoveryCodes.userId, userId))
   ).filter((r) => r.usedAt === null).length;
 
-/** An agent who has enrolled through the procedures, with their recovery codes. */
+/**
+ * An agent who has enrolled through the procedures, with their recovery codes and the time step
+ * whose code confirmed it (tests reuse that step rather than reading the clock again, which may
+ * have crossed into the next 30-second step meanwhile).
+ */
 async function enrolledAgent() {
   const agent = await createUser(t.db, { role: "agent" });
   const { caller } = callerAs(t.db, agent);
   const { key } = await caller.twoFactor.begin();
-  const codes = await caller.twoFactor.confirm({ code: totpCode(key, totpStep(Date.now())) });
-  return { agent: { ...agent, twoFactorEnabled: true }, key, codes };
+  const step = totpStep(Date.now());
+  const codes = await caller.twoFactor.confirm({ code: totpCode(key, step) });
+  return { agent: { ...agent, twoFactorEnabled: true }, key, codes, step };
 }
 
 /** Signs in with the password; returns the challenge id from its cookie (or null). */
@@ -135,18 +140,16 @@ describe("enrolment", () => {
   });
 
   it("makes new recovery codes for a current code, never for one already used", async () => {
-    const { agent, key, codes } = await enrolledAgent();
+    const { agent, key, codes, step } = await enrolledAgent();
     const { caller } = callerAs(t.db, agent);
     // The code that confirmed the enrolment was used: it cannot be used again.
-    const used = totpCode(key, totpStep(Date.now()));
+    const used = totpCode(key, step);
     expect(await failure(caller.twoFactor.regenerateCodes({ code: used }))).toMatchObject({
       code: "BAD_REQUEST",
       messageKey: "twoFactor.codeUsed",
     });
     expect(await unusedCodes(agent.id)).toBe(10);
-    const fresh = await caller.twoFactor.regenerateCodes({
-      code: totpCode(key, totpStep(Date.now()) + 1),
-    });
+    const fresh = await caller.twoFactor.regenerateCodes({ code: totpCode(key, step + 1) });
     expect(fresh).toHaveLength(10);
     expect(fresh).not.toContain(codes[0]);
     // The old codes no longer sign in.
@@ -158,9 +161,9 @@ describe("enrolment", () => {
 
 describe("switching it off", () => {
   it("lets an agent with the password and a current code, and removes the key and codes", async () => {
-    const { agent, key } = await enrolledAgent();
+    const { agent, key, step } = await enrolledAgent();
     const { caller } = callerAs(t.db, agent);
-    const code = totpCode(key, totpStep(Date.now()) + 1);
+    const code = totpCode(key, step + 1);
     expect(
       await failure(caller.twoFactor.disable({ password: "not my password", code })),
     ).toMatchObject({ messageKey: "auth.wrongPassword", fields: ["password"] });
