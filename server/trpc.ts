@@ -1,14 +1,14 @@
 // The procedure builders this project allows. Each role builder checks the caller through the same
 // actor helpers the services use, and narrows ctx.actor for the procedures built on it.
 import { initTRPC } from "@trpc/server";
-import superjson from "superjson";
 import { requireAdmin, requireCustomer, requireSignedIn, requireStaff, type Actor } from "./actor";
 import { mustEnrolTwoFactor } from "./auth/two-factor-rule";
 import type { Context } from "./context";
 import { asTRPCError, DomainError, errorShape } from "./errors";
+import { transformer } from "./transformer";
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   // Stacks stay in the server log; no caller ever sees one.
   isDev: false,
   errorFormatter: errorShape,
@@ -26,8 +26,9 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(domainErrors);
 
+// tRPC merges the returned ctx into the request's, so only the narrowed actor is passed on.
 const withActor = <A extends Actor>(check: (actor: Actor | null) => A) =>
-  publicProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, actor: check(ctx.actor) } }));
+  publicProcedure.use(({ ctx, next }) => next({ ctx: { actor: check(ctx.actor) } }));
 
 /**
  * Admins must have confirmed two-factor sign-in before any staff data answers them: a stolen admin

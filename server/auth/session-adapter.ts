@@ -2,10 +2,11 @@
 // @lucia-auth/adapter-drizzle so that times stay epoch milliseconds (the house rule), a session and its
 // user come back in one joined query, the password hash is never read, and the table keeps only a hash
 // of each session id, so a copy of the database signs no one in (docs/decisions/003).
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Adapter, DatabaseSession, DatabaseUser } from "lucia";
-import { and, eq, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, isNull, lte } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { param, prepareRows } from "../../db/prepared";
 import { sessions, users } from "../../db/schema";
 
 const sessionUserColumns = {
@@ -20,8 +21,7 @@ const sessionUserColumns = {
 };
 
 /** The key a session is stored under: the SHA-256 of the id in the cookie. */
-export const sessionKey = (sessionId: string) =>
-  createHash("sha256").update(sessionId).digest("hex");
+export const sessionKey = (sessionId: string) => hash("sha256", sessionId, "hex");
 
 export class SessionAdapter implements Adapter {
   /**
@@ -34,13 +34,15 @@ export class SessionAdapter implements Adapter {
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
-    this.sessionWithUser = db
-      .select({ row: sessions, user: sessionUserColumns })
-      .from(sessions)
-      .innerJoin(users, eq(sessions.userId, users.id))
-      // A deactivated staff member's sessions end at once, even one deleted late.
-      .where(and(eq(sessions.id, sql.placeholder("key")), isNull(users.deactivatedAt)))
-      .prepare();
+    this.sessionWithUser = prepareRows(
+      db,
+      db
+        .select({ row: sessions, user: sessionUserColumns })
+        .from(sessions)
+        .innerJoin(users, eq(sessions.userId, users.id))
+        // A deactivated staff member's sessions end at once, even one deleted late.
+        .where(and(eq(sessions.id, param("key")), isNull(users.deactivatedAt))),
+    );
   }
 
   /** The stored session and its user; the lifetime rules are applied by the caller. */

@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
-import { param, perShape } from "../../db/prepared";
+import { param, perShape, prepareRows } from "../../db/prepared";
 import { requestSearchActive, requestSearchDone } from "../../db/search";
 import {
   accounts,
@@ -213,7 +213,7 @@ const inboxPage = perShape((db, shape: InboxShape) => {
   const from = inIndexOrder
     ? db.select(columns).from(index).innerJoin(requests, eq(requests.searchKey, index.rowid))
     : db.select(columns).from(requests);
-  return from
+  const query = from
     .innerJoin(accounts, eq(accounts.id, requests.accountId))
     .where(where)
     .orderBy(
@@ -223,8 +223,8 @@ const inboxPage = perShape((db, shape: InboxShape) => {
           ? [asc(key), asc(requests.id)]
           : [desc(key), desc(requests.id)]),
     )
-    .limit(param("limit"))
-    .prepare();
+    .limit(param("limit"));
+  return prepareRows(db, query);
 });
 
 export const isOverdue = (

@@ -14,7 +14,7 @@ import {
 import type { CustomerActor, StaffActor } from "../actor";
 import { notFound } from "../errors";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor";
-import { param, perShape } from "../../db/prepared";
+import { param, perShape, prepareRows } from "../../db/prepared";
 
 export const PAGE_SIZE = 20;
 
@@ -78,35 +78,37 @@ export async function listOrders(
 /** The list's query for each combination of filters, with the values as placeholders. */
 const ordersPage = perShape(
   (db, shape: { status: boolean; from: boolean; to: boolean; q: boolean; cursor: boolean }) =>
-    db
-      .select(listColumns)
-      .from(orders)
-      .where(
-        and(
-          eq(orders.accountId, param("accountId")),
-          shape.status ? eq(orders.status, param("status")) : undefined,
-          shape.from ? gte(orders.placedAt, param("from")) : undefined,
-          shape.to ? lt(orders.placedAt, param("to")) : undefined,
-          // The order number (with or without "#"), or a product name or SKU on one of its lines.
-          shape.q
-            ? or(
-                eq(orders.number, param("number")),
-                sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and (${orderItems.name} like ${param("pattern")} escape '\\' or ${orderItems.sku} like ${param("pattern")} escape '\\'))`,
-              )
-            : undefined,
-          shape.cursor
-            ? afterCursor(
-                orders.placedAt,
-                orders.id,
-                { at: param("at"), id: param("afterId") },
-                "desc",
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(desc(orders.placedAt), desc(orders.id))
-      .limit(param("limit"))
-      .prepare(),
+    prepareRows(
+      db,
+      db
+        .select(listColumns)
+        .from(orders)
+        .where(
+          and(
+            eq(orders.accountId, param("accountId")),
+            shape.status ? eq(orders.status, param("status")) : undefined,
+            shape.from ? gte(orders.placedAt, param("from")) : undefined,
+            shape.to ? lt(orders.placedAt, param("to")) : undefined,
+            // The order number (with or without "#"), or a product name or SKU on one of its lines.
+            shape.q
+              ? or(
+                  eq(orders.number, param("number")),
+                  sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and (${orderItems.name} like ${param("pattern")} escape '\\' or ${orderItems.sku} like ${param("pattern")} escape '\\'))`,
+                )
+              : undefined,
+            shape.cursor
+              ? afterCursor(
+                  orders.placedAt,
+                  orders.id,
+                  { at: param("at"), id: param("afterId") },
+                  "desc",
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(orders.placedAt), desc(orders.id))
+        .limit(param("limit")),
+    ),
 );
 
 /** What a customer sees of an order line. */
