@@ -347,7 +347,7 @@ describe("listing", () => {
     const list = as(cast.admin).staff.audit.list;
     await expect(list({ from: 2000, to: 1000 })).rejects.toMatchObject({
       code: "BAD_REQUEST",
-      cause: { issues: [{ path: ["to"], message: "audit.rangeInvalid" }] },
+      cause: { issues: [{ path: ["to"], message: "validation.rangeInvalid" }] },
     });
     await expect(list({ cursor: "not-a-cursor" })).rejects.toMatchObject({
       code: "BAD_REQUEST",

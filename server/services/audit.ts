@@ -8,6 +8,7 @@ import { auditLog, users, type Role } from "../../db/schema";
 import type { AdminActor } from "../actor";
 import { DomainError } from "../errors";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor";
+import { dateRangeFields, rangeInOrder } from "./date-range";
 
 /** Every action the log knows; each has a label `audit.action.<action>` in both catalogs. */
 export const auditActions = [
@@ -158,22 +159,17 @@ export function changedFields<T extends Record<string, unknown>>(
   return changed;
 }
 
-export const auditListInput = z
-  .object({
+export const auditListInput = rangeInOrder(
+  z.object({
     action: z.enum(auditActions).optional(),
     /** Part of the actor's email. */
     actor: z.string().trim().max(254, { error: "validation.searchTooLong" }).optional(),
     subjectId: z.string().trim().max(64, { error: "validation.searchTooLong" }).optional(),
-    /** Epoch ms: from inclusive, to exclusive. */
-    from: z.number().int().nonnegative().optional(),
-    to: z.number().int().nonnegative().optional(),
+    ...dateRangeFields,
     cursor: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(100).default(50),
-  })
-  .refine((f) => f.from === undefined || f.to === undefined || f.from < f.to, {
-    error: "audit.rangeInvalid",
-    path: ["to"],
-  });
+  }),
+);
 export type AuditListInput = z.output<typeof auditListInput>;
 
 /** Entries newest first, filtered, a page at a time (keyset on time and id). */

@@ -29,6 +29,7 @@ import { recordAudit } from "./audit";
 import { afterCursor, decodeCursor, encodeCursor, type Cursor } from "./cursor";
 import { actorName, insertRequest, noFiles } from "./requests";
 import { scoreRule } from "./widget";
+import { dateRangeFields, rangeInOrder } from "./date-range";
 
 export const portalFeedbackInput = z
   .object({
@@ -138,16 +139,21 @@ const after = (c: Cursor) => afterCursor(feedback.createdAt, feedback.id, c, "de
 export const streamCursor = (row: { createdAt: number; id: string }) =>
   encodeCursor({ at: row.createdAt, id: row.id });
 
-export const analyticsInput = z.object({
-  from: z.number().int().nonnegative().optional(),
-  to: z.number().int().nonnegative().optional(),
+const analyticsFields = {
+  ...dateRangeFields,
   siteId: z.string().max(64).optional(),
-});
-export const streamInput = analyticsInput.extend({
-  /** Where the last page ended (keyset on time and id, so rows of the same millisecond are not skipped). */
-  cursor: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(500).default(50),
-});
+};
+export const analyticsInput = rangeInOrder(z.object(analyticsFields));
+export const streamInput = rangeInOrder(
+  z.object({
+    ...analyticsFields,
+    /** Where the last page ended (keyset on time and id, so rows of the same millisecond are not skipped). */
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(500).default(50),
+    /** The first page of a CSV download, which the audit log records. */
+    forExport: z.boolean().optional(),
+  }),
+);
 export type AnalyticsInput = z.output<typeof analyticsInput>;
 
 function filters(input: AnalyticsInput): SQL[] {

@@ -15,19 +15,20 @@ import type { CustomerActor, StaffActor } from "../actor";
 import { notFound } from "../errors";
 import { afterCursor, decodeCursor, encodeCursor } from "./cursor";
 import { param, perShape, prepareRows } from "../../db/prepared";
+import { dateRangeFields, rangeInOrder } from "./date-range";
 
 export const PAGE_SIZE = 20;
 
-export const listOrdersInput = z.object({
-  status: z.enum(orderStatuses).optional(),
-  /** Placed on or after (epoch ms). */
-  from: z.number().int().nonnegative().optional(),
-  /** Placed before (epoch ms). */
-  to: z.number().int().nonnegative().optional(),
-  q: z.string().trim().max(100, { error: "validation.searchTooLong" }).optional(),
-  cursor: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(100).default(PAGE_SIZE),
-});
+export const listOrdersInput = rangeInOrder(
+  z.object({
+    status: z.enum(orderStatuses).optional(),
+    /** Placed on or after `from`, before `to`. */
+    ...dateRangeFields,
+    q: z.string().trim().max(100, { error: "validation.searchTooLong" }).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(100).default(PAGE_SIZE),
+  }),
+);
 export type ListOrdersInput = z.input<typeof listOrdersInput>;
 
 const listColumns = {

@@ -133,6 +133,7 @@ export const en = {
   "ingest.numberTaken": "Another order already has this number.",
   "error.invalidCursor": "The page link is not valid any more.",
   "validation.searchTooLong": "That search is too long: shorten it and try again.",
+  "validation.rangeInvalid": "The end date must be after the start date.",
   "validation.keyNameRequired": "Give the key a name.",
 
   "mail.greeting": "Hi {name},",
@@ -601,7 +602,6 @@ export const en = {
   "audit.anonymous": "Anonymous",
   "audit.older": "Older entries",
   "audit.pages": "Pages of the log",
-  "audit.rangeInvalid": "The end date must be after the start date.",
   "audit.bySubject": "Show entries about {subject}",
   "audit.byReply": "Answered by mail",
   "audit.yes": "yes",

@@ -136,6 +136,7 @@ export const is: Catalog = {
   "ingest.numberTaken": "Önnur pöntun hefur nú þegar þetta númer.",
   "error.invalidCursor": "Síðuhlekkurinn er ekki lengur gildur.",
   "validation.searchTooLong": "Leitin er of löng: styttu hana og reyndu aftur.",
+  "validation.rangeInvalid": "Lokadagur verður að vera á eftir upphafsdegi.",
   "validation.keyNameRequired": "Gefðu lyklinum nafn.",
 
   "mail.greeting": "Hæ {name},",
@@ -609,7 +610,6 @@ export const is: Catalog = {
   "audit.anonymous": "Óþekkt(ur)",
   "audit.older": "Eldri færslur",
   "audit.pages": "Síður skrárinnar",
-  "audit.rangeInvalid": "Lokadagur verður að vera á eftir upphafsdegi.",
   "audit.bySubject": "Sýna færslur um {subject}",
   "audit.byReply": "Svarað með pósti",
   "audit.yes": "já",

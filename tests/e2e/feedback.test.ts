@@ -107,6 +107,25 @@ describe.skipIf(!hasChromium)("feedback in the browser", () => {
       '"created_at","kind","score","comment","account","person","site","page_url","product","locale"',
     );
     expect(csv).toContain('"Colours look different in real life"');
+
+    // A date range that ends before it starts: the figures give way to the reason, beside the field,
+    // and the CSV link for that range leads back to it rather than to a broken file.
+    const refused = await agent.goto(`${base}/staff/feedback?from=2026-02-01&to=2026-01-01`);
+    expect(refused!.status()).toBe(400);
+    await agent
+      .getByRole("alert")
+      .getByText("The end date must be after the start date.")
+      .waitFor();
+    expect(await agent.getByLabel("To", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+    expect(await agent.locator(".stat-grid").count()).toBe(0);
+    expect(await agent.getByRole("heading", { name: "Needs follow-up" }).count()).toBe(1);
+    const csvLink = await agent.evaluate(async () => {
+      const res = await fetch("/staff/feedback/export.csv?from=2026-02-01&to=2026-01-01");
+      return { url: res.url, type: res.headers.get("content-type") };
+    });
+    expect(csvLink.url).toBe(`${base}/staff/feedback?from=2026-02-01&to=2026-01-01`);
+    expect(csvLink.type).toMatch(/^text\/html/);
+    expect(await seriousViolations(agent)).toEqual([]);
     await audited.close();
   });
 });

@@ -43,6 +43,19 @@ describe.skipIf(!hasChromium)("the portal in the browser", () => {
       await ui.page.getByRole("heading", { name: "No orders match these filters." }).count(),
     ).toBe(1);
 
+    // A date range that ends before it starts is refused beside its field, not shown as no orders.
+    const refused = await ui.page.goto(`${base}/orders?from=2026-02-01&to=2026-01-01`);
+    expect(refused!.status()).toBe(400);
+    await ui.page
+      .getByRole("alert")
+      .getByText("The end date must be after the start date.")
+      .waitFor();
+    expect(await ui.page.getByLabel("Placed to").getAttribute("aria-invalid")).toBe("true");
+    expect(await ui.page.getByLabel("Placed to").inputValue()).toBe("2026-01-01");
+    expect(
+      await ui.page.getByRole("heading", { name: "No orders match these filters." }).count(),
+    ).toBe(0);
+
     await ui.page.goto(`${base}/orders?status=shipped`);
     await rows.first().getByRole("link").click();
     await ui.page.waitForURL(/\/orders\/[\w-]+$/);

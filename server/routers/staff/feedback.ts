@@ -20,7 +20,7 @@ export const staffFeedbackRouter = router({
     .query(({ ctx, input }) => feedbackAnalytics(ctx.db, ctx.actor, input)),
   /** `forExport` on the first page records the download (CSV) in the audit log. */
   stream: staffProcedure
-    .input(streamInput.extend({ forExport: z.boolean().optional() }))
+    .input(streamInput)
     .query(async ({ ctx, input: { forExport, ...input } }) => {
       if (forExport && !input.cursor) {
         const detail = { from: input.from, to: input.to, siteId: input.siteId };
