@@ -65,4 +65,43 @@ describe("prepared statements kept per connection", () => {
       other.$client.close();
     }
   });
+
+  it("remembers a kept statement's modes: no rows from an INSERT, rows from RETURNING and SELECT", async () => {
+    t = await createTestDb();
+    cachePreparedStatements();
+    type Statement = { raw(toggle?: boolean): unknown; safeIntegers(toggle?: boolean): unknown };
+    const connection = connect(join(t.dir, "test.db"));
+    try {
+      const insert = connection.prepare(
+        "insert into rate_limits (key, window_start, count) values (?, 0, 1)",
+      ) as Statement;
+      const first = (() => {
+        try {
+          insert.raw(true);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(first).toBeInstanceOf(Error);
+      // The second time the same error, without asking libsql again.
+      expect(() => insert.raw(true)).toThrow(first as Error);
+      expect(() => insert.raw(false)).toThrow(first as Error);
+    } finally {
+      connection.close();
+    }
+
+    // Through the client, which sets the modes before every run.
+    for (let i = 0; i < 5; i++)
+      await t.db.$client.execute({
+        sql: "insert into rate_limits (key, window_start, count) values (?, 0, ?)",
+        args: [`k${i}`, i],
+      });
+    const returned = await t.db.$client.execute({
+      sql: "update rate_limits set count = count + 1 where key = ? returning count",
+      args: ["k3"],
+    });
+    expect(returned.rows.map((r) => r.count)).toEqual([4]);
+    const counts = await t.db.$client.execute("select count from rate_limits order by key");
+    expect(counts.rows.map((r) => r.count)).toEqual([0, 1, 2, 4, 4]);
+  });
 });

@@ -5,6 +5,7 @@ import { and, asc, count, desc, eq, gt, gte, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { newId } from "../../db/ids";
+import { param, perShape, prepareRows } from "../../db/prepared";
 import { feedback, rateLimits, sites, widgetBlockKinds, widgetBlocks } from "../../db/schema";
 import type { SiteRow } from "../../db/schema";
 import type { AdminActor } from "../actor";
@@ -152,22 +153,43 @@ export async function refuseBlocked(
   sender: { ip: string | null; visitorId: string | null },
   now = Date.now(),
 ) {
-  const match = [
-    ...(sender.ip
-      ? [and(eq(widgetBlocks.kind, "ip"), eq(widgetBlocks.value, normalizeIp(sender.ip)))]
-      : []),
-    ...(sender.visitorId
-      ? [and(eq(widgetBlocks.kind, "visitor"), eq(widgetBlocks.value, sender.visitorId))]
-      : []),
-  ];
-  if (match.length === 0) return;
-  const [hit] = await db
-    .select({ id: widgetBlocks.id })
-    .from(widgetBlocks)
-    .where(and(eq(widgetBlocks.siteId, site.id), gt(widgetBlocks.until, now), or(...match)))
-    .limit(1);
+  if (!sender.ip && !sender.visitorId) return;
+  const [hit] = await blockOf(db, {
+    ip: Boolean(sender.ip),
+    visitor: Boolean(sender.visitorId),
+  }).all({
+    siteId: site.id,
+    now,
+    ip: sender.ip && normalizeIp(sender.ip),
+    visitorId: sender.visitorId,
+  });
   if (hit) throw new DomainError("FORBIDDEN", "widget.blocked");
 }
+
+/** A block in force on the sender (every submission asks, so it is built once per shape). */
+const blockOf = perShape((db, shape: { ip: boolean; visitor: boolean }) =>
+  prepareRows(
+    db,
+    db
+      .select({ id: widgetBlocks.id })
+      .from(widgetBlocks)
+      .where(
+        and(
+          eq(widgetBlocks.siteId, param("siteId")),
+          gt(widgetBlocks.until, param("now")),
+          or(
+            shape.ip
+              ? and(eq(widgetBlocks.kind, "ip"), eq(widgetBlocks.value, param("ip")))
+              : undefined,
+            shape.visitor
+              ? and(eq(widgetBlocks.kind, "visitor"), eq(widgetBlocks.value, param("visitorId")))
+              : undefined,
+          ),
+        ),
+      )
+      .limit(1),
+  ),
+);
 
 /**
  * The addresses that sent most to the site in the last hour, read from the widget's rate-limit

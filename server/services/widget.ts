@@ -7,6 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
+import { param, perShape, prepareRows } from "../../db/prepared";
 import { accounts, feedback, locales, requests, sites, users, type SiteRow } from "../../db/schema";
 import { DomainError } from "../errors";
 import { countedWrite, type Limit } from "./rate-limit";
@@ -89,8 +90,19 @@ export const widgetRequestInput = z.object({
 });
 
 /** The site a key names, if the request comes from one of its origins, whether on or off. */
+/** Every widget request reads its site, so the query is built once. */
+const siteByKey = perShape((db: Db) =>
+  prepareRows(
+    db,
+    db
+      .select()
+      .from(sites)
+      .where(eq(sites.publicKey, param("key"))),
+  ),
+);
+
 async function siteOfKey(db: Db, publicKey: string, origin: string | undefined): Promise<SiteRow> {
-  const [site] = await db.select().from(sites).where(eq(sites.publicKey, publicKey));
+  const [site] = await siteByKey(db, {}).all({ key: publicKey });
   if (!site) throw new DomainError("NOT_FOUND", "widget.unknownSite");
   if (!origin || !site.allowedOrigins.includes(origin))
     throw new DomainError("FORBIDDEN", "widget.originNotAllowed");
