@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAccount, createUser } from "../tests/factories/people";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
 import { newId } from "./ids";
-import { param, prepareRows } from "./prepared";
-import { accounts, sites, users } from "./schema";
+import type { DbOrTx } from "./client";
+import { param, prepareRows, prepareWrite } from "./prepared";
+import { accounts, auditLog, rateLimits, sites, users } from "./schema";
 
 let t: TestDb;
 beforeEach(async () => {
@@ -31,9 +32,9 @@ afterEach(() => t.close());
 
 describe("prepareRows", () => {
   it("gives Drizzle's rows for a whole table with JSON and boolean columns and nulls", async () => {
-    const query = t.db.select().from(sites).orderBy(sites.createdAt);
-    const rows = await prepareRows(t.db, query).all();
-    expect(rows).toEqual(await query);
+    const build = (on: DbOrTx) => on.select().from(sites).orderBy(sites.createdAt);
+    const rows = await prepareRows(build).all(t.db);
+    expect(rows).toEqual(await build(t.db));
     expect(rows[0]!.allowedOrigins).toEqual(["https://shop.example.com", "https://ísland.example"]);
     expect([rows[0]!.allowAnonymous, rows[1]!.allowAnonymous]).toEqual([true, false]);
     expect([rows[0]!.disabledAt, rows[1]!.disabledAt]).toEqual([null, 1_700_000_000_000]);
@@ -44,20 +45,21 @@ describe("prepareRows", () => {
     await createUser(t.db, { accountId, name: "Anna" });
     await createUser(t.db, { accountId, name: "Björn" });
     await createUser(t.db, { name: "Someone else" });
-    const query = t.db
-      .select({
-        user: { id: users.id, name: users.name, locale: users.locale },
-        account: accounts,
-        staff: sql<boolean>`${users.role} <> 'customer'`.mapWith(Boolean),
-        letters: sql<number>`length(${users.name})`.as("letters"),
-        plain: sql<number>`1 + 1`,
-      })
-      .from(users)
-      .innerJoin(accounts, eq(accounts.id, users.accountId))
-      .where(eq(users.accountId, param("accountId")))
-      .orderBy(users.name);
-    const rows = await prepareRows(t.db, query).all({ accountId });
-    expect(rows).toEqual(await query.prepare().all({ accountId }));
+    const build = (on: DbOrTx) =>
+      on
+        .select({
+          user: { id: users.id, name: users.name, locale: users.locale },
+          account: accounts,
+          staff: sql<boolean>`${users.role} <> 'customer'`.mapWith(Boolean),
+          letters: sql<number>`length(${users.name})`.as("letters"),
+          plain: sql<number>`1 + 1`,
+        })
+        .from(users)
+        .innerJoin(accounts, eq(accounts.id, users.accountId))
+        .where(eq(users.accountId, param("accountId")))
+        .orderBy(users.name);
+    const rows = await prepareRows(build).all(t.db, { accountId });
+    expect(rows).toEqual(await build(t.db).prepare().all({ accountId }));
     expect(rows.map((r) => [r.user.name, r.account.name, r.staff, r.letters, r.plain])).toEqual([
       ["Anna", "Norðurljós ehf.", false, 4, 2],
       ["Björn", "Norðurljós ehf.", false, 5, 2],
@@ -65,22 +67,107 @@ describe("prepareRows", () => {
   });
 
   it("runs the SQL built once with each call's values, and names a missing value", async () => {
-    const query = prepareRows(
-      t.db,
-      t.db
+    const query = prepareRows((on) =>
+      on
         .select({ name: sites.name })
         .from(sites)
         .where(eq(sites.publicKey, param("key"))),
     );
-    expect(await query.all({ key: "pk_1" })).toEqual([{ name: "Site 1" }]);
-    expect(await query.all({ key: "pk_0" })).toEqual([{ name: "Site 0" }]);
-    expect(await query.all({ key: "none" })).toEqual([]);
-    await expect(query.all({})).rejects.toThrow(/No value for placeholder "key"/);
+    expect(await query.all(t.db, { key: "pk_1" })).toEqual([{ name: "Site 1" }]);
+    expect(await query.all(t.db, { key: "pk_0" })).toEqual([{ name: "Site 0" }]);
+    expect(await query.all(t.db, { key: "none" })).toEqual([]);
+    await expect(query.all(t.db, {})).rejects.toThrow(/No value for placeholder "key"/);
   });
 
-  it("refuses a selected field it cannot map, when the query is built", () => {
-    expect(() =>
-      prepareRows(t.db, t.db.select({ name: sites.name, odd: new Date() as never }).from(sites)),
-    ).toThrow(/cannot map the selected field "odd"/);
+  it("reads inside a transaction what the transaction wrote", async () => {
+    const names = prepareRows((on) =>
+      on
+        .select({ name: sites.name })
+        .from(sites)
+        .where(eq(sites.publicKey, param("key"))),
+    );
+    await t.db.transaction(async (tx) => {
+      await tx.update(sites).set({ name: "Renamed" }).where(eq(sites.publicKey, "pk_0"));
+      expect(await names.all(tx, { key: "pk_0" })).toEqual([{ name: "Renamed" }]);
+    });
+    expect(await names.all(t.db, { key: "pk_0" })).toEqual([{ name: "Renamed" }]);
+  });
+
+  it("refuses a selected field it cannot map, when the query is built", async () => {
+    const odd = prepareRows((on) =>
+      on.select({ name: sites.name, odd: new Date() as never }).from(sites),
+    );
+    await expect(odd.all(t.db)).rejects.toThrow(/cannot map the selected field "odd"/);
+  });
+});
+
+describe("prepareWrite", () => {
+  const count = prepareWrite((on) =>
+    on
+      .insert(rateLimits)
+      .values({ key: param("key"), windowStart: param("at"), count: 1 })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: { count: sql`${rateLimits.count} + 1`, windowStart: sql`${param("at")}` },
+      })
+      .returning({ count: rateLimits.count }),
+  );
+
+  it("runs with each call's values, on the database or in a transaction that may roll back", async () => {
+    expect(await count.returning(t.db, { key: "a", at: 10 })).toEqual([{ count: 1 }]);
+    expect(await count.returning(t.db, { key: "a", at: 20 })).toEqual([{ count: 2 }]);
+    await t.db.transaction(async (tx) => {
+      expect(await count.returning(tx, { key: "a", at: 30 })).toEqual([{ count: 3 }]);
+      await count.run(tx, { key: "b", at: 30 });
+    });
+    await expect(
+      t.db.transaction(async (tx) => {
+        await count.run(tx, { key: "c", at: 40 });
+        throw new Error("refused");
+      }),
+    ).rejects.toThrow("refused");
+    const rows = await t.db
+      .select({ key: rateLimits.key, count: rateLimits.count, at: rateLimits.windowStart })
+      .from(rateLimits)
+      .orderBy(rateLimits.key);
+    expect(rows).toEqual([
+      { key: "a", count: 3, at: 30 },
+      { key: "b", count: 1, at: 30 },
+    ]);
+    await expect(count.run(t.db, { key: "d" })).rejects.toThrow(/No value for placeholder "at"/);
+  });
+
+  it("refuses, when built, a statement with a question mark of its own", async () => {
+    const odd = prepareWrite((on) =>
+      on.insert(rateLimits).values({ key: sql`'what?'`, windowStart: param("at"), count: 1 }),
+    );
+    await expect(odd.run(t.db, { at: 1 })).rejects.toThrow(/may hold no "\?" but its parameters/);
+    expect(await t.db.select().from(rateLimits)).toEqual([]);
+  });
+
+  it("encodes values through their columns (JSON, booleans), and stores null as NULL", async () => {
+    const log = prepareWrite((on) =>
+      on
+        .insert(auditLog)
+        .values({ id: param("id"), at: 1, action: "test", detail: param("detail") }),
+    );
+    await log.run(t.db, { id: "with", detail: { from: "a", to: ["b", "ð"] } });
+    await log.run(t.db, { id: "without", detail: null });
+    const stored = await t.db.$client.execute(
+      "select id, detail, typeof(detail) as type from audit_log order by id",
+    );
+    expect(stored.rows.map((r) => [r.id, r.detail, r.type])).toEqual([
+      ["with", '{"from":"a","to":["b","ð"]}', "text"],
+      ["without", null, "null"],
+    ]);
+    expect(
+      await t.db
+        .select({ id: auditLog.id, detail: auditLog.detail })
+        .from(auditLog)
+        .orderBy(auditLog.id),
+    ).toEqual([
+      { id: "with", detail: { from: "a", to: ["b", "ð"] } },
+      { id: "without", detail: null },
+    ]);
   });
 });

@@ -1,73 +1,163 @@
-// Drizzle builds a query's SQL anew on every call, and on the hottest reads (the session behind every
-// request, the first page of a list) building cost more than SQLite answering. A query that varies only
-// in which conditions it has is built once per combination, its "shape", with placeholders for the values
-// (`sql.placeholder`), and kept per database.
+// Drizzle builds a query's SQL anew on every call, and on the hottest statements (the session behind every
+// request, the first page of a list, a widget submission) building cost more than SQLite running them. A
+// statement that varies only in which conditions it has is built once per combination, its "shape", with
+// placeholders for the values (`param()`), and kept for the process.
 //
 // Mapping rows cost as much again: Drizzle's general mapper asks each column's kind and walks its path on
 // every row of every call. `prepareRows` works out once what each column of a select becomes, so a row is
 // a loop of assignments (docs/decisions/029).
 import {
   Column,
-  fillPlaceholders,
   getTableColumns,
   is,
   noopDecoder,
+  noopEncoder,
+  Param,
+  Placeholder,
   SQL,
   sql,
   Table,
   type DriverValueDecoder,
 } from "drizzle-orm";
-import type { InArgs } from "@libsql/client";
-import type { Db } from "./client";
+import type { InArgs, Row } from "@libsql/client";
+import type { Db, DbOrTx } from "./client";
 import { rowValues } from "./read-statements";
 
 /** A named value of a query built once per shape, given when it runs: `query.all({ name: … })`. */
 export const param = (name: string) => sql.placeholder(name);
 
-export function perShape<Shape extends object, Query>(
-  build: (db: Db, shape: Shape) => Query,
-): (db: Db, shape: Shape) => Query {
-  const built = new WeakMap<Db, Map<string, Query>>();
-  return (db, shape) => {
-    let queries = built.get(db);
-    if (!queries) built.set(db, (queries = new Map<string, Query>()));
+/**
+ * The statement for each shape (which conditions a query has), built the first time that shape is asked
+ * for and kept for the process: a built statement is SQL text, the same for every database.
+ */
+export function perShape<Shape extends object, Statement>(
+  build: (shape: Shape) => Statement,
+): (shape: Shape) => Statement {
+  const built = new Map<string, Statement>();
+  return (shape) => {
     const key = JSON.stringify(shape);
-    let query = queries.get(key);
-    if (!query) queries.set(key, (query = build(db, shape)));
-    return query;
+    let statement = built.get(key);
+    if (!statement) built.set(key, (statement = build(shape)));
+    return statement;
   };
 }
 
-/** What Drizzle's select builders offer that `prepareRows` uses: their SQL and their selection. */
-interface SelectQuery<Result> {
+/** What Drizzle's query builders offer that this module uses: their SQL and parameters. */
+interface Buildable {
   toSQL(): { sql: string; params: unknown[] };
+}
+
+/** ...and a select's selection, for its rows. */
+interface SelectQuery<Result> extends Buildable {
   readonly _: { readonly selectedFields: object; readonly result: Result };
 }
 
-export interface PreparedRows<Row> {
-  /** The rows for these placeholder values, as Drizzle's own `.all()` would give them. */
-  all(values?: Record<string, unknown>): Promise<Row[]>;
+/** A statement's SQL, the same as a template for Drizzle's `sql` tag (to run in a transaction), and how
+ * each call's values become its parameters. */
+interface Built {
+  text: string;
+  template: TemplateStringsArray;
+  fill: (values: Record<string, unknown>) => unknown[];
+}
+
+function built(query: Buildable): Built {
+  const { sql: text, params } = query.toSQL();
+  // Drizzle writes each parameter as "?" and quotes no "?" of its own in these statements; a statement
+  // with one in a literal could not be split here and is refused when first built.
+  const parts = text.split("?");
+  if (parts.length !== params.length + 1)
+    throw new Error(`A prepared statement may hold no "?" but its parameters: ${text}`);
+  const fillers = params.map(fillerOf);
+  return {
+    text,
+    template: Object.assign(parts, { raw: parts }),
+    fill: (values) => fillers.map((fill) => fill(values)),
+  };
 }
 
 /**
- * A select's SQL, built once, run on the database's client, its rows made by a mapper built for its
- * column list. For selects of columns, tables and `sql` expressions, joined with inner joins: a table
- * reached by a left join would need Drizzle's rule that turns its all-null columns into a null object,
- * which this mapper does not have (the tests compare each use with Drizzle's own rows).
+ * How one parameter gets its value: a literal as built; a placeholder from the call's values, through
+ * its column's encoder (JSON, booleans) unless null. (Drizzle's own `fillPlaceholders` encodes null too,
+ * which stores a JSON column's null as the text "null".)
+ */
+function fillerOf(param: unknown): (values: Record<string, unknown>) => unknown {
+  const valueOf = (values: Record<string, unknown>, name: string) => {
+    if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
+    return values[name];
+  };
+  if (is(param, Placeholder)) return (values) => valueOf(values, param.name);
+  if (is(param, Param) && is(param.value, Placeholder)) {
+    const { name } = param.value;
+    const encoder = param.encoder;
+    if (encodesAsIs(encoder)) return (values) => valueOf(values, name);
+    return (values) => {
+      const value = valueOf(values, name);
+      return value === null ? null : encoder.mapToDriverValue(value);
+    };
+  }
+  return () => param;
+}
+
+/** Inside a transaction the statement must run on it; a database has the client of its own. */
+const isDb = (on: DbOrTx): on is Db => "$client" in on;
+
+export interface PreparedRows<Row> {
+  /** The rows for these placeholder values, on the database or in a transaction, as Drizzle's `.all()`. */
+  all(on: DbOrTx, values?: Record<string, unknown>): Promise<Row[]>;
+}
+
+/**
+ * A select built the first time it runs (by `build`, on whichever database or transaction that is),
+ * then kept as SQL and a plan for its rows. On a database it runs on the client (the read connection
+ * for files, db/read-statements.ts); in a transaction, on it. For selects of columns, tables and `sql`
+ * expressions, joined with inner joins: a table reached by a left join would need Drizzle's rule that
+ * turns its all-null columns into a null object, which this mapper does not have (the tests compare
+ * each use with Drizzle's own rows).
  */
 export function prepareRows<Result extends unknown[]>(
-  db: Db,
-  query: SelectQuery<Result>,
+  build: (on: DbOrTx) => SelectQuery<Result>,
 ): PreparedRows<Result[number]> {
-  const { sql: text, params } = query.toSQL();
-  const toRow = rowMapper(query._.selectedFields);
+  let plan: (Built & { toRow: (values: ArrayLike<unknown>) => unknown }) | undefined;
   return {
-    async all(values = {}) {
-      const { rows } = await db.$client.execute({
-        sql: text,
-        args: fillPlaceholders(params, values) as InArgs,
-      });
-      return rows.map((row) => toRow(rowValues(row)) as Result[number]);
+    async all(on, values = {}) {
+      if (!plan) {
+        const query = build(on);
+        plan = { ...built(query), toRow: rowMapper(query._.selectedFields) };
+      }
+      const args = plan.fill(values);
+      const rows = isDb(on)
+        ? (await on.$client.execute({ sql: plan.text, args: args as InArgs })).rows
+        : await on.values(sql(plan.template, ...args));
+      return rows.map((row) => plan!.toRow(rowValues(row as Row)) as Result[number]);
+    },
+  };
+}
+
+export interface PreparedWrite {
+  /** Runs the statement with these placeholder values, on the database or in a transaction. */
+  run(on: DbOrTx, values?: Record<string, unknown>): Promise<unknown>;
+  /** Its RETURNING rows, by the returned columns' names in the database. */
+  returning<Row>(on: DbOrTx, values?: Record<string, unknown>): Promise<Row[]>;
+}
+
+/**
+ * An INSERT, UPDATE or DELETE built the first time it runs, then kept as SQL: each call hands Drizzle
+ * only the values. For the writes of the busiest doors (every widget submission and ingest request),
+ * where building the statement cost more than SQLite running it. Every value the statement needs must
+ * be a `param()`; a column's `$defaultFn` would be called once, when it is built.
+ */
+export function prepareWrite(build: (on: DbOrTx) => Buildable): PreparedWrite {
+  let statement: Built | undefined;
+  const bound = (on: DbOrTx, values: Record<string, unknown>) => {
+    statement ??= built(build(on));
+    return sql(statement.template, ...statement.fill(values));
+  };
+  return {
+    async run(on, values = {}) {
+      return on.run(bound(on, values));
+    },
+    async returning<Row>(on: DbOrTx, values: Record<string, unknown> = {}) {
+      return on.all<Row>(bound(on, values));
     },
   };
 }
@@ -98,14 +188,17 @@ const sqlDecoder = (expression: SQL): DriverValueDecoder<unknown, unknown> =>
   (expression as unknown as { decoder?: DriverValueDecoder<unknown, unknown> }).decoder ??
   noopDecoder;
 
-/** A decoder's mapping function, compared, never called, here. */
-const mappingOf = (decoder: object): unknown => Reflect.get(decoder, "mapFromDriverValue");
+/** An object's mapping method, only compared here, never called. */
+const methodOf = (object: object, name: "mapFromDriverValue" | "mapToDriverValue"): unknown =>
+  Reflect.get(object, name);
 
-/** Columns and expressions that keep the stored value as it is. */
-const identity = [mappingOf(Column.prototype), mappingOf(noopDecoder)];
+/** Columns and expressions that read the stored value as it is, and that store a value as given. */
+const readsAsIs = [Column.prototype, noopDecoder].map((o) => methodOf(o, "mapFromDriverValue"));
+const storesAsIs = [Column.prototype, noopEncoder].map((o) => methodOf(o, "mapToDriverValue"));
+const encodesAsIs = (encoder: object) => storesAsIs.includes(methodOf(encoder, "mapToDriverValue"));
 
 function decoderOf(decoder: DriverValueDecoder<unknown, unknown>) {
-  return identity.includes(mappingOf(decoder))
+  return readsAsIs.includes(methodOf(decoder, "mapFromDriverValue"))
     ? null
     : (value: unknown) => decoder.mapFromDriverValue(value);
 }

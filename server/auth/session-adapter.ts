@@ -23,31 +23,28 @@ const sessionUserColumns = {
 /** The key a session is stored under: the SHA-256 of the id in the cookie. */
 export const sessionKey = (sessionId: string) => hash("sha256", sessionId, "hex");
 
-export class SessionAdapter implements Adapter {
-  /**
-   * The session and its user, in one query built once: every signed-in request asks it, and building a
-   * Drizzle query costs more than SQLite answering it.
-   */
-  private readonly sessionWithUser;
+/**
+ * The session and its user, in one query built once: every signed-in request asks it, and building a
+ * Drizzle query costs more than SQLite answering it.
+ */
+const sessionWithUser = prepareRows((on) =>
+  on
+    .select({ row: sessions, user: sessionUserColumns })
+    .from(sessions)
+    .innerJoin(users, eq(sessions.userId, users.id))
+    // A deactivated staff member's sessions end at once, even one deleted late.
+    .where(and(eq(sessions.id, param("key")), isNull(users.deactivatedAt))),
+);
 
+export class SessionAdapter implements Adapter {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
-  ) {
-    this.sessionWithUser = prepareRows(
-      db,
-      db
-        .select({ row: sessions, user: sessionUserColumns })
-        .from(sessions)
-        .innerJoin(users, eq(sessions.userId, users.id))
-        // A deactivated staff member's sessions end at once, even one deleted late.
-        .where(and(eq(sessions.id, param("key")), isNull(users.deactivatedAt))),
-    );
-  }
+  ) {}
 
   /** The stored session and its user; the lifetime rules are applied by the caller. */
   async findSession(sessionId: string) {
-    const [row] = await this.sessionWithUser.all({ key: sessionKey(sessionId) });
+    const [row] = await sessionWithUser.all(this.db, { key: sessionKey(sessionId) });
     return row ?? null;
   }
 

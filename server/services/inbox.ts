@@ -105,7 +105,7 @@ export async function listInbox(db: Db, actor: StaffActor, input: InboxInput) {
         ? "setOrNumber"
         : "set";
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  const query = inboxPage(db, {
+  const query = inboxPage({
     view: input.view,
     status: input.status !== undefined,
     priority: input.priority !== undefined,
@@ -116,7 +116,7 @@ export async function listInbox(db: Db, actor: StaffActor, input: InboxInput) {
     byDue,
     cursor: after !== null,
   });
-  const rows = await query.all({
+  const rows = await query.all(db, {
     me: actor.userId,
     status: input.status,
     priority: input.priority,
@@ -162,70 +162,71 @@ interface InboxShape {
 }
 
 /** The inbox's query for each view and combination of filters, with the values as placeholders. */
-const inboxPage = perShape((db, shape: InboxShape) => {
-  // Each view searches the index of its own status class (db/search.ts).
-  const index = shape.view === "resolved" ? requestSearchDone : requestSearchActive;
-  const matches = sql`${index} match ${param("match")}`;
-  const found = inArray(
-    requests.searchKey,
-    db.select({ key: index.rowid }).from(index).where(matches),
-  );
-  const key = shape.byDue ? requests.firstResponseDueAt : requests.lastActivityAt;
-  const inIndexOrder = shape.search === "inIndexOrder";
-  const where = and(
-    viewCondition(shape.view),
-    shape.status ? eq(requests.status, param("status")) : undefined,
-    shape.priority ? eq(requests.priority, param("priority")) : undefined,
-    shape.category ? eq(requests.categoryId, param("categoryId")) : undefined,
-    shape.assignee ? eq(requests.assigneeId, param("assigneeId")) : undefined,
-    shape.channel ? eq(requests.channel, param("channel")) : undefined,
-    inIndexOrder ? matches : undefined,
-    shape.search === "set" ? found : undefined,
-    shape.search === "setOrNumber" ? or(eq(requests.number, param("number")), found) : undefined,
-    shape.cursor && inIndexOrder ? lt(index.rowid, param("at")) : undefined,
-    shape.cursor && !inIndexOrder
-      ? afterCursor(
-          key,
-          requests.id,
-          { at: param("at"), id: param("afterId") },
-          shape.byDue ? "asc" : "desc",
-        )
-      : undefined,
-  );
-  const assignee = sql<
-    string | null
-  >`(select ${users.name} from ${users} where ${users.id} = ${requests.assigneeId})`;
-  const columns = {
-    id: requests.id,
-    number: requests.number,
-    subject: requests.subject,
-    status: requests.status,
-    priority: requests.priority,
-    channel: requests.channel,
-    requesterName: requests.requesterName,
-    accountName: accounts.name,
-    assigneeName: assignee,
-    firstResponseDueAt: requests.firstResponseDueAt,
-    firstRespondedAt: requests.firstRespondedAt,
-    lastActivityAt: requests.lastActivityAt,
-    searchKey: requests.searchKey,
-  };
-  const from = inIndexOrder
-    ? db.select(columns).from(index).innerJoin(requests, eq(requests.searchKey, index.rowid))
-    : db.select(columns).from(requests);
-  const query = from
-    .innerJoin(accounts, eq(accounts.id, requests.accountId))
-    .where(where)
-    .orderBy(
-      ...(inIndexOrder
-        ? [desc(index.rowid)]
-        : shape.byDue
-          ? [asc(key), asc(requests.id)]
-          : [desc(key), desc(requests.id)]),
-    )
-    .limit(param("limit"));
-  return prepareRows(db, query);
-});
+const inboxPage = perShape((shape: InboxShape) =>
+  prepareRows((on) => {
+    // Each view searches the index of its own status class (db/search.ts).
+    const index = shape.view === "resolved" ? requestSearchDone : requestSearchActive;
+    const matches = sql`${index} match ${param("match")}`;
+    const found = inArray(
+      requests.searchKey,
+      on.select({ key: index.rowid }).from(index).where(matches),
+    );
+    const key = shape.byDue ? requests.firstResponseDueAt : requests.lastActivityAt;
+    const inIndexOrder = shape.search === "inIndexOrder";
+    const where = and(
+      viewCondition(shape.view),
+      shape.status ? eq(requests.status, param("status")) : undefined,
+      shape.priority ? eq(requests.priority, param("priority")) : undefined,
+      shape.category ? eq(requests.categoryId, param("categoryId")) : undefined,
+      shape.assignee ? eq(requests.assigneeId, param("assigneeId")) : undefined,
+      shape.channel ? eq(requests.channel, param("channel")) : undefined,
+      inIndexOrder ? matches : undefined,
+      shape.search === "set" ? found : undefined,
+      shape.search === "setOrNumber" ? or(eq(requests.number, param("number")), found) : undefined,
+      shape.cursor && inIndexOrder ? lt(index.rowid, param("at")) : undefined,
+      shape.cursor && !inIndexOrder
+        ? afterCursor(
+            key,
+            requests.id,
+            { at: param("at"), id: param("afterId") },
+            shape.byDue ? "asc" : "desc",
+          )
+        : undefined,
+    );
+    const assignee = sql<
+      string | null
+    >`(select ${users.name} from ${users} where ${users.id} = ${requests.assigneeId})`;
+    const columns = {
+      id: requests.id,
+      number: requests.number,
+      subject: requests.subject,
+      status: requests.status,
+      priority: requests.priority,
+      channel: requests.channel,
+      requesterName: requests.requesterName,
+      accountName: accounts.name,
+      assigneeName: assignee,
+      firstResponseDueAt: requests.firstResponseDueAt,
+      firstRespondedAt: requests.firstRespondedAt,
+      lastActivityAt: requests.lastActivityAt,
+      searchKey: requests.searchKey,
+    };
+    const from = inIndexOrder
+      ? on.select(columns).from(index).innerJoin(requests, eq(requests.searchKey, index.rowid))
+      : on.select(columns).from(requests);
+    return from
+      .innerJoin(accounts, eq(accounts.id, requests.accountId))
+      .where(where)
+      .orderBy(
+        ...(inIndexOrder
+          ? [desc(index.rowid)]
+          : shape.byDue
+            ? [asc(key), asc(requests.id)]
+            : [desc(key), desc(requests.id)]),
+      )
+      .limit(param("limit"));
+  }),
+);
 
 export const isOverdue = (
   r: { firstRespondedAt: number | null; firstResponseDueAt: number; status: RequestStatus },

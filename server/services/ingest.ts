@@ -4,6 +4,7 @@ import { and, eq, inArray, ne, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
+import { param, prepareRows, prepareWrite } from "../../db/prepared";
 import {
   accountKinds,
   accounts,
@@ -270,23 +271,69 @@ export function upsertOrder(
  * upsertOrder's writes inside a caller's write transaction (the ingest door counts the request in the
  * same one). A refusal is thrown before anything is written.
  */
+// Every ingest request runs these, so each is built once (db/prepared.ts).
+const accountOfCustomer = prepareRows((on) =>
+  on
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(eq(accounts.externalId, param("customerId"))),
+);
+const orderOfExternalId = prepareRows((on) =>
+  on
+    .select({ id: orders.id, status: orders.status, sourceUpdatedAt: orders.sourceUpdatedAt })
+    .from(orders)
+    .where(eq(orders.externalId, param("externalId"))),
+);
+const ownerOfNumber = prepareRows((on) =>
+  on
+    .select({ externalId: orders.externalId })
+    .from(orders)
+    .where(eq(orders.number, param("number"))),
+);
+const insertOrder = prepareWrite((on) =>
+  on.insert(orders).values({
+    id: param("id"),
+    externalId: param("externalId"),
+    createdAt: param("createdAt"),
+    accountId: param("accountId"),
+    number: param("number"),
+    status: param("status"),
+    currency: param("currency"),
+    subtotal: param("subtotal"),
+    shipping: param("shipping"),
+    tax: param("tax"),
+    discount: param("discount"),
+    total: param("total"),
+    itemCount: param("itemCount"),
+    placedAt: param("placedAt"),
+    placedByEmail: param("placedByEmail"),
+    placedByName: param("placedByName"),
+    shippingAddress: param("shippingAddress"),
+    billingAddress: param("billingAddress"),
+    sourceUpdatedAt: param("sourceUpdatedAt"),
+    updatedAt: param("updatedAt"),
+  }),
+);
+const insertEvent = prepareWrite((on) =>
+  on.insert(orderEvents).values({
+    id: param("id"),
+    orderId: param("orderId"),
+    status: param("status"),
+    at: param("at"),
+  }),
+);
+
 export async function storeOrder(
   tx: Tx,
   externalIdValue: string,
   body: OrderBody,
 ): Promise<UpsertResult> {
   const now = Date.now();
-  const [account] = await tx
-    .select({ id: accounts.id })
-    .from(accounts)
-    .where(eq(accounts.externalId, body.customerId));
+  const [account] = await accountOfCustomer.all(tx, { customerId: body.customerId });
   if (!account)
     throw new DomainError("UNPROCESSABLE_CONTENT", "ingest.unknownCustomer", "customerId");
 
-  const [existing] = await tx
-    .select({ id: orders.id, status: orders.status, sourceUpdatedAt: orders.sourceUpdatedAt })
-    .from(orders)
-    .where(eq(orders.externalId, externalIdValue));
+  const [existing] = await orderOfExternalId.all(tx, { externalId: externalIdValue });
   if (existing && body.updatedAt <= existing.sourceUpdatedAt) {
     return {
       result: body.updatedAt === existing.sourceUpdatedAt ? "unchanged" : "ignored",
@@ -294,10 +341,7 @@ export async function storeOrder(
     };
   }
 
-  const [numberOwner] = await tx
-    .select({ externalId: orders.externalId })
-    .from(orders)
-    .where(eq(orders.number, body.number));
+  const [numberOwner] = await ownerOfNumber.all(tx, { number: body.number });
   if (numberOwner && numberOwner.externalId !== externalIdValue) {
     throw new DomainError("CONFLICT", "ingest.numberTaken", "number");
   }
@@ -327,7 +371,7 @@ export async function storeOrder(
     await tx.delete(orderItems).where(eq(orderItems.orderId, id));
     await tx.delete(shipments).where(eq(shipments.orderId, id));
   } else {
-    await tx.insert(orders).values({ id, externalId: externalIdValue, createdAt: now, ...row });
+    await insertOrder.run(tx, { id, externalId: externalIdValue, createdAt: now, ...row });
   }
   await tx
     .insert(orderItems)
@@ -347,7 +391,7 @@ export async function storeOrder(
     );
   }
   if (!existing || existing.status !== body.status) {
-    await tx.insert(orderEvents).values({
+    await insertEvent.run(tx, {
       id: newId(),
       orderId: id,
       status: body.status,

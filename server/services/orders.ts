@@ -49,14 +49,14 @@ export async function listOrders(
   input: z.output<typeof listOrdersInput>,
 ) {
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  const query = ordersPage(db, {
+  const query = ordersPage({
     status: input.status !== undefined,
     from: input.from !== undefined,
     to: input.to !== undefined,
     q: Boolean(input.q),
     cursor: after !== null,
   });
-  const rows = await query.all({
+  const rows = await query.all(db, {
     accountId: actor.accountId,
     status: input.status,
     from: input.from,
@@ -78,10 +78,9 @@ export async function listOrders(
 
 /** The list's query for each combination of filters, with the values as placeholders. */
 const ordersPage = perShape(
-  (db, shape: { status: boolean; from: boolean; to: boolean; q: boolean; cursor: boolean }) =>
-    prepareRows(
-      db,
-      db
+  (shape: { status: boolean; from: boolean; to: boolean; q: boolean; cursor: boolean }) =>
+    prepareRows((on) =>
+      on
         .select(listColumns)
         .from(orders)
         .where(

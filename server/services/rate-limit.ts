@@ -2,6 +2,7 @@
 // (widget, ingest) and growing delays (sign-in, sign-up, mail; see Backoff).
 import { eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "../../db/client";
+import { param, prepareWrite } from "../../db/prepared";
 import { rateLimits } from "../../db/schema";
 
 export interface Limit {
@@ -10,20 +11,26 @@ export interface Limit {
   windowMs: number;
 }
 
-/** Counts one request against `key`; says whether it is allowed and, if not, when to retry. */
-export async function hit(db: DbOrTx, key: string, { max, windowMs }: Limit, now = Date.now()) {
-  const windowStart = now - (now % windowMs);
-  const [row] = await db
+/** One more request in the key's window (a new window starts at 1); built once, as every widget and
+ * ingest request counts one. */
+const countHit = prepareWrite((on) =>
+  on
     .insert(rateLimits)
-    .values({ key, windowStart, count: 1 })
+    .values({ key: param("key"), windowStart: param("windowStart"), count: 1 })
     .onConflictDoUpdate({
       target: rateLimits.key,
       set: {
-        count: sql`case when ${rateLimits.windowStart} = ${windowStart} then ${rateLimits.count} + 1 else 1 end`,
-        windowStart,
+        count: sql`case when ${rateLimits.windowStart} = ${param("windowStart")} then ${rateLimits.count} + 1 else 1 end`,
+        windowStart: sql`${param("windowStart")}`,
       },
     })
-    .returning({ count: rateLimits.count });
+    .returning({ count: rateLimits.count }),
+);
+
+/** Counts one request against `key`; says whether it is allowed and, if not, when to retry. */
+export async function hit(db: DbOrTx, key: string, { max, windowMs }: Limit, now = Date.now()) {
+  const windowStart = now - (now % windowMs);
+  const [row] = await countHit.returning<{ count: number }>(db, { key, windowStart });
   const count = row?.count ?? 1;
   return { allowed: count <= max, retryAfterMs: windowStart + windowMs - now };
 }

@@ -154,10 +154,10 @@ export async function refuseBlocked(
   now = Date.now(),
 ) {
   if (!sender.ip && !sender.visitorId) return;
-  const [hit] = await blockOf(db, {
+  const [hit] = await blockOf({
     ip: Boolean(sender.ip),
     visitor: Boolean(sender.visitorId),
-  }).all({
+  }).all(db, {
     siteId: site.id,
     now,
     ip: sender.ip && normalizeIp(sender.ip),
@@ -167,10 +167,9 @@ export async function refuseBlocked(
 }
 
 /** A block in force on the sender (every submission asks, so it is built once per shape). */
-const blockOf = perShape((db, shape: { ip: boolean; visitor: boolean }) =>
-  prepareRows(
-    db,
-    db
+const blockOf = perShape((shape: { ip: boolean; visitor: boolean }) =>
+  prepareRows((on) =>
+    on
       .select({ id: widgetBlocks.id })
       .from(widgetBlocks)
       .where(

@@ -7,7 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
-import { param, perShape, prepareRows } from "../../db/prepared";
+import { param, prepareRows, prepareWrite } from "../../db/prepared";
 import { accounts, feedback, locales, requests, sites, users, type SiteRow } from "../../db/schema";
 import { DomainError } from "../errors";
 import { countedWrite, type Limit } from "./rate-limit";
@@ -89,20 +89,17 @@ export const widgetRequestInput = z.object({
     .max(5000, { error: "requests.messageTooLong" }),
 });
 
-/** The site a key names, if the request comes from one of its origins, whether on or off. */
 /** Every widget request reads its site, so the query is built once. */
-const siteByKey = perShape((db: Db) =>
-  prepareRows(
-    db,
-    db
-      .select()
-      .from(sites)
-      .where(eq(sites.publicKey, param("key"))),
-  ),
+const siteByKey = prepareRows((on) =>
+  on
+    .select()
+    .from(sites)
+    .where(eq(sites.publicKey, param("key"))),
 );
 
+/** The site a key names, if the request comes from one of its origins, whether on or off. */
 async function siteOfKey(db: Db, publicKey: string, origin: string | undefined): Promise<SiteRow> {
-  const [site] = await siteByKey(db, {}).all({ key: publicKey });
+  const [site] = await siteByKey.all(db, { key: publicKey });
   if (!site) throw new DomainError("NOT_FOUND", "widget.unknownSite");
   if (!origin || !site.allowedOrigins.includes(origin))
     throw new DomainError("FORBIDDEN", "widget.originNotAllowed");
@@ -198,6 +195,30 @@ async function counted<T>(db: Db, quota: Quota, write: (tx: Tx) => Promise<T>): 
   throw new DomainError("TOO_MANY_REQUESTS", "widget.tooMany", undefined, wait);
 }
 
+/** A submission's row (built once: the widget's busiest write). */
+const insertFeedback = prepareWrite((on) =>
+  on
+    .insert(feedback)
+    .values({
+      id: param("id"),
+      kind: param("kind"),
+      score: param("score"),
+      comment: param("comment"),
+      userId: param("userId"),
+      accountId: param("accountId"),
+      locale: param("locale"),
+      siteId: param("siteId"),
+      pageUrl: param("pageUrl"),
+      pageTitle: param("pageTitle"),
+      productRef: param("productRef"),
+      userAgent: param("userAgent"),
+      idempotencyKey: param("idempotencyKey"),
+      createdAt: param("createdAt"),
+    })
+    // A retry after a lost answer: stored once already.
+    .onConflictDoNothing({ target: feedback.idempotencyKey }),
+);
+
 /** Stores a rating, NPS answer or comment once per idempotency key. */
 export async function submitFeedback(
   db: Db,
@@ -209,26 +230,22 @@ export async function submitFeedback(
   return counted(db, quota, async (tx) => {
     const who = await verifiedAccount(tx, site, input.identity);
     refuseAnonymous(site, input.identity);
-    await tx
-      .insert(feedback)
-      .values({
-        id: newId(),
-        kind: input.kind,
-        score: input.kind === "comment" ? null : (input.score ?? null),
-        comment: input.comment || null,
-        userId: who?.userId ?? null,
-        accountId: who?.accountId ?? null,
-        locale: input.locale,
-        siteId: site.id,
-        pageUrl: input.pageUrl ?? null,
-        pageTitle: input.pageTitle ?? null,
-        productRef: input.product ?? null,
-        userAgent: input.userAgent ?? null,
-        idempotencyKey: input.idempotencyKey,
-        createdAt: Date.now(),
-      })
-      // A retry after a lost answer: stored once already.
-      .onConflictDoNothing({ target: feedback.idempotencyKey });
+    await insertFeedback.run(tx, {
+      id: newId(),
+      kind: input.kind,
+      score: input.kind === "comment" ? null : (input.score ?? null),
+      comment: input.comment || null,
+      userId: who?.userId ?? null,
+      accountId: who?.accountId ?? null,
+      locale: input.locale,
+      siteId: site.id,
+      pageUrl: input.pageUrl ?? null,
+      pageTitle: input.pageTitle ?? null,
+      productRef: input.product ?? null,
+      userAgent: input.userAgent ?? null,
+      idempotencyKey: input.idempotencyKey,
+      createdAt: Date.now(),
+    });
     return { ok: true as const };
   });
 }
