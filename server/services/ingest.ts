@@ -20,6 +20,9 @@ import {
 import { DomainError } from "../errors";
 import { normalizeEmail, syncMembership } from "./accounts";
 
+/** ISO 4217 codes this runtime knows (asked once: the list is rebuilt on every call). */
+const currencies = new Set(Intl.supportedValuesOf("currency"));
+
 // Messages here are English prose: the ingest API's clients are programs and the people who write them.
 export const externalId = z
   .string()
@@ -102,7 +105,7 @@ export const orderBody = z.object({
     .string()
     .max(3)
     .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as ISK or EUR")
-    .refine((c) => Intl.supportedValuesOf("currency").includes(c), "is not a known currency"),
+    .refine((c) => currencies.has(c), "is not a known currency"),
   subtotal: minor,
   shipping: minor.default(0),
   tax: minor.default(0),
@@ -314,6 +317,30 @@ const insertOrder = prepareWrite((on) =>
     updatedAt: param("updatedAt"),
   }),
 );
+const insertItem = prepareWrite((on) =>
+  on.insert(orderItems).values({
+    id: param("id"),
+    orderId: param("orderId"),
+    position: param("position"),
+    sku: param("sku"),
+    name: param("name"),
+    quantity: param("quantity"),
+    unitPrice: param("unitPrice"),
+    lineTotal: param("lineTotal"),
+  }),
+);
+const insertShipment = prepareWrite((on) =>
+  on.insert(shipments).values({
+    id: param("id"),
+    orderId: param("orderId"),
+    position: param("position"),
+    carrier: param("carrier"),
+    trackingNumber: param("trackingNumber"),
+    status: param("status"),
+    shippedAt: param("shippedAt"),
+    deliveredAt: param("deliveredAt"),
+  }),
+);
 const insertEvent = prepareWrite((on) =>
   on.insert(orderEvents).values({
     id: param("id"),
@@ -373,22 +400,30 @@ export async function storeOrder(
   } else {
     await insertOrder.run(tx, { id, externalId: externalIdValue, createdAt: now, ...row });
   }
-  await tx
-    .insert(orderItems)
-    .values(body.items.map((item, position) => ({ id: newId(), orderId: id, position, ...item })));
-  if (body.shipments.length > 0) {
-    await tx.insert(shipments).values(
-      body.shipments.map((s, position) => ({
-        id: newId(),
-        orderId: id,
-        position,
-        carrier: s.carrier,
-        trackingNumber: s.trackingNumber ?? null,
-        status: s.status,
-        shippedAt: s.shippedAt ?? null,
-        deliveredAt: s.deliveredAt ?? null,
-      })),
-    );
+  for (const [position, item] of body.items.entries()) {
+    const { sku, name, quantity, unitPrice, lineTotal } = item;
+    await insertItem.run(tx, {
+      id: newId(),
+      orderId: id,
+      position,
+      sku,
+      name,
+      quantity,
+      unitPrice,
+      lineTotal,
+    });
+  }
+  for (const [position, s] of body.shipments.entries()) {
+    await insertShipment.run(tx, {
+      id: newId(),
+      orderId: id,
+      position,
+      carrier: s.carrier,
+      trackingNumber: s.trackingNumber ?? null,
+      status: s.status,
+      shippedAt: s.shippedAt ?? null,
+      deliveredAt: s.deliveredAt ?? null,
+    });
   }
   if (!existing || existing.status !== body.status) {
     await insertEvent.run(tx, {
