@@ -86,6 +86,12 @@ describe("prepared statements kept per connection", () => {
       // The second time the same error, without asking libsql again.
       expect(() => insert.raw(true)).toThrow(first as Error);
       expect(() => insert.raw(false)).toThrow(first as Error);
+      // A reading statement's columns, asked again, without asking libsql again.
+      const select = connection.prepare("select key, count from rate_limits") as Statement & {
+        columns(): { name: string }[];
+      };
+      expect(select.columns().map((c) => c.name)).toEqual(["key", "count"]);
+      expect(select.columns()).toBe(select.columns());
     } finally {
       connection.close();
     }

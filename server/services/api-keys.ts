@@ -9,6 +9,7 @@ import type { AdminActor } from "../actor";
 import { sha256 } from "../auth/email-tokens";
 import { notFound } from "../errors";
 import { recordAudit } from "./audit";
+import { param, prepareRows } from "../../db/prepared";
 
 export const createApiKeyInput = z.object({
   name: z
@@ -72,14 +73,19 @@ export async function revokeApiKey(db: Db, actor: AdminActor, id: string): Promi
   });
 }
 
+/** A key in force, by the hash of its secret (every ingest request asks: built once). */
+const liveKey = prepareRows((on) =>
+  on
+    .select({ id: apiKeys.id, lastUsedAt: apiKeys.lastUsedAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, param("keyHash")), isNull(apiKeys.revokedAt))),
+);
+
 /** The key's id if the key is known and not revoked; notes when it was last used. */
 export async function authenticateApiKey(db: Db, key: string): Promise<string | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
   const now = Date.now();
-  const [row] = await db
-    .select({ id: apiKeys.id, lastUsedAt: apiKeys.lastUsedAt })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)));
+  const [row] = await liveKey.all(db, { keyHash: sha256(key) });
   if (!row) return null;
   // Most requests of a busy key need no write at all (a write waits for its commit, fsync included).
   if (row.lastUsedAt !== null && row.lastUsedAt >= now - LAST_USED_RESOLUTION_MS) return row.id;
