@@ -121,15 +121,14 @@ export class SessionAuth extends Lucia<Record<never, never>, UserAttributes> {
     const renewed = Math.min(now + idleMs, end);
     const fresh = renewed - row.expiresAt >= RENEW_STEP_MS;
     if (fresh) await this.store.updateSessionExpiration(sessionId, new Date(renewed));
-    const { id, ...attributes } = user;
     return {
       session: {
         id: sessionId,
-        userId: id,
+        userId: user.id,
         fresh,
         expiresAt: new Date(fresh ? renewed : row.expiresAt),
       },
-      user: { id, ...userAttributes(attributes) },
+      user: { id: user.id, ...userAttributes(user) },
     };
   }
 }

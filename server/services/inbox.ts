@@ -129,8 +129,21 @@ export async function listInbox(db: Db, actor: StaffActor, input: InboxInput) {
     afterId: after?.id,
     limit: input.limit + 1,
   });
-  const items = rows.slice(0, input.limit).map(({ searchKey: _, ...r }) => ({
-    ...r,
+  // Each item written out (not `{ searchKey: _, ...r }`: object rest cost more than the rest of the
+  // mapping together on a page of 25).
+  const items = rows.slice(0, input.limit).map((r) => ({
+    id: r.id,
+    number: r.number,
+    subject: r.subject,
+    status: r.status,
+    priority: r.priority,
+    channel: r.channel,
+    requesterName: r.requesterName,
+    accountName: r.accountName,
+    assigneeName: r.assigneeName,
+    firstResponseDueAt: r.firstResponseDueAt,
+    firstRespondedAt: r.firstRespondedAt,
+    lastActivityAt: r.lastActivityAt,
     overdue: isOverdue(r),
   }));
   const last = rows[input.limit - 1];
