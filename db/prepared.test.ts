@@ -153,12 +153,14 @@ describe("prepareWrite", () => {
     );
     await log.run(t.db, { id: "with", detail: { from: "a", to: ["b", "ð"] } });
     await log.run(t.db, { id: "without", detail: null });
+    await log.run(t.db, { id: "zundefined", detail: undefined });
     const stored = await t.db.$client.execute(
       "select id, detail, typeof(detail) as type from audit_log order by id",
     );
     expect(stored.rows.map((r) => [r.id, r.detail, r.type])).toEqual([
       ["with", '{"from":"a","to":["b","ð"]}', "text"],
       ["without", null, "null"],
+      ["zundefined", null, "null"],
     ]);
     expect(
       await t.db
@@ -168,6 +170,7 @@ describe("prepareWrite", () => {
     ).toEqual([
       { id: "with", detail: { from: "a", to: ["b", "ð"] } },
       { id: "without", detail: null },
+      { id: "zundefined", detail: null },
     ]);
   });
 });

@@ -52,8 +52,10 @@ interface SelectQuery<Result> extends Buildable {
   readonly _: { readonly selectedFields: object; readonly result: Result };
 }
 
-/** A statement's SQL, the same as a template for Drizzle's `sql` tag (to run in a transaction), and how
- * each call's values become its parameters. */
+/**
+ * A statement's SQL, the same as a template for Drizzle's `sql` tag (to run in a transaction), and how
+ * each call's values become its parameters.
+ */
 interface Built {
   text: string;
   template: TemplateStringsArray;
@@ -77,13 +79,15 @@ function built(query: Buildable): Built {
 
 /**
  * How one parameter gets its value: a literal as built; a placeholder from the call's values, through
- * its column's encoder (JSON, booleans) unless null. (Drizzle's own `fillPlaceholders` encodes null too,
+ * its column's encoder (JSON, booleans) unless null or undefined. (Drizzle's own `fillPlaceholders` encodes null too,
  * which stores a JSON column's null as the text "null".)
  */
 function fillerOf(param: unknown): (values: Record<string, unknown>) => unknown {
+  // A value given as undefined is stored as NULL (as Drizzle's builders store a missing optional value;
+  // a column's default is not used); a name not given at all is a mistake.
   const valueOf = (values: Record<string, unknown>, name: string) => {
     if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
-    return values[name];
+    return values[name] ?? null;
   };
   if (is(param, Placeholder)) return (values) => valueOf(values, param.name);
   if (is(param, Param) && is(param.value, Placeholder)) {

@@ -270,10 +270,6 @@ export function upsertOrder(
   return db.transaction((tx) => storeOrder(tx, externalIdValue, body));
 }
 
-/**
- * upsertOrder's writes inside a caller's write transaction (the ingest door counts the request in the
- * same one). A refusal is thrown before anything is written.
- */
 // Every ingest request runs these, so each is built once (db/prepared.ts).
 const accountOfCustomer = prepareRows((on) =>
   on
@@ -350,6 +346,10 @@ const insertEvent = prepareWrite((on) =>
   }),
 );
 
+/**
+ * upsertOrder's writes inside a caller's write transaction (the ingest door counts the request in the
+ * same one). A refusal is thrown before anything is written.
+ */
 export async function storeOrder(
   tx: Tx,
   externalIdValue: string,

@@ -11,8 +11,10 @@ export interface Limit {
   windowMs: number;
 }
 
-/** One more request in the key's window (a new window starts at 1); built once, as every widget and
- * ingest request counts one. */
+/**
+ * One more request in the key's window (a new window starts at 1); built once, as every widget and
+ * ingest request counts one.
+ */
 const countHit = prepareWrite((on) =>
   on
     .insert(rateLimits)
