@@ -93,6 +93,21 @@ describe("prepareRows", () => {
     expect(await names.all(t.db, { key: "pk_0" })).toEqual([{ name: "Renamed" }]);
   });
 
+  it("refuses what its plan cannot map: outer joins, and a select() without a selection over a join", async () => {
+    const outer = prepareRows((on) =>
+      on
+        .select({ name: users.name, account: accounts.name })
+        .from(users)
+        .leftJoin(accounts, eq(accounts.id, users.accountId)),
+    );
+    await expect(outer.all(t.db)).rejects.toThrow(/inner joins only/);
+    await createUser(t.db, { name: "Anna" });
+    const everything = prepareRows((on) =>
+      on.select().from(users).innerJoin(accounts, eq(accounts.id, users.accountId)),
+    );
+    await expect(everything.all(t.db)).rejects.toThrow(/the selection names \d+ columns/);
+  });
+
   it("refuses a selected field it cannot map, when the query is built", async () => {
     const odd = prepareRows((on) =>
       on.select({ name: sites.name, odd: new Date() as never }).from(sites),
@@ -135,6 +150,23 @@ describe("prepareWrite", () => {
       { key: "b", count: 1, at: 30 },
     ]);
     await expect(count.run(t.db, { key: "d" })).rejects.toThrow(/No value for placeholder "at"/);
+  });
+
+  it("binds each value as it is: an array or an SQL object is refused, never written as SQL", async () => {
+    const refused = /The value for "key" is not a string, number, boolean, null or bytes/;
+    await expect(count.run(t.db, { key: ["a"], at: 1 })).rejects.toThrow(refused);
+    await expect(count.run(t.db, { key: sql`(select 'x')`, at: 1 })).rejects.toThrow(refused);
+    await t.db.transaction(async (tx) => {
+      await expect(count.run(tx, { key: ["a"], at: 1 })).rejects.toThrow(refused);
+    });
+    const names = prepareRows((on) =>
+      on
+        .select({ name: sites.name })
+        .from(sites)
+        .where(eq(sites.publicKey, param("key"))),
+    );
+    await expect(names.all(t.db, { key: { toString: () => "pk_0" } })).rejects.toThrow(refused);
+    expect(await t.db.select().from(rateLimits)).toEqual([]);
   });
 
   it("refuses, when built, a statement with a question mark of its own", async () => {

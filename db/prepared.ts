@@ -52,14 +52,12 @@ interface SelectQuery<Result> extends Buildable {
   readonly _: { readonly selectedFields: object; readonly result: Result };
 }
 
-/**
- * A statement's SQL, the same as a template for Drizzle's `sql` tag (to run in a transaction), and how
- * each call's values become its parameters.
- */
+/** A statement's SQL, how each call's values become its parameters, and the two as Drizzle SQL. */
 interface Built {
   text: string;
-  template: TemplateStringsArray;
   fill: (values: Record<string, unknown>) => unknown[];
+  /** The statement with these parameters, for Drizzle to run on a transaction. */
+  sql: (args: unknown[]) => SQL;
 }
 
 function built(query: Buildable): Built {
@@ -70,10 +68,11 @@ function built(query: Buildable): Built {
   if (parts.length !== params.length + 1)
     throw new Error(`A prepared statement may hold no "?" but its parameters: ${text}`);
   const fillers = params.map(fillerOf);
+  const template = Object.assign(parts, { raw: parts });
   return {
     text,
-    template: Object.assign(parts, { raw: parts }),
     fill: (values) => fillers.map((fill) => fill(values)),
+    sql: (args) => sql(template, ...args),
   };
 }
 
@@ -83,20 +82,27 @@ function built(query: Buildable): Built {
  * which stores a JSON column's null as the text "null".)
  */
 function fillerOf(param: unknown): (values: Record<string, unknown>) => unknown {
-  // A value given as undefined is stored as NULL (as Drizzle's builders store a missing optional value;
-  // a column's default is not used); a name not given at all is a mistake.
+  // A value given as undefined goes in as NULL: a column's default is not used (give it explicitly).
+  // A name not given at all is a mistake.
   const valueOf = (values: Record<string, unknown>, name: string) => {
-    if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
+    if (!Object.hasOwn(values, name))
+      throw new Error(`No value for placeholder "${name}" was provided`);
     return values[name] ?? null;
   };
-  if (is(param, Placeholder)) return (values) => valueOf(values, param.name);
+  // What reaches the statement must be a value SQLite stores: Drizzle's `sql` tag (the transaction path)
+  // would write an array as a list and an SQL object as SQL.
+  const stored = (name: string, value: unknown) => {
+    if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
+    throw new Error(`The value for "${name}" is not a string, number, boolean, null or bytes`);
+  };
+  if (is(param, Placeholder)) return (values) => stored(param.name, valueOf(values, param.name));
   if (is(param, Param) && is(param.value, Placeholder)) {
     const { name } = param.value;
     const encoder = param.encoder;
-    if (encodesAsIs(encoder)) return (values) => valueOf(values, name);
+    if (encodesAsIs(encoder)) return (values) => stored(name, valueOf(values, name));
     return (values) => {
       const value = valueOf(values, name);
-      return value === null ? null : encoder.mapToDriverValue(value);
+      return stored(name, value === null ? null : encoder.mapToDriverValue(value));
     };
   }
   return () => param;
@@ -121,18 +127,31 @@ export interface PreparedRows<Row> {
 export function prepareRows<Result extends unknown[]>(
   build: (on: DbOrTx) => SelectQuery<Result>,
 ): PreparedRows<Result[number]> {
-  let plan: (Built & { toRow: (values: ArrayLike<unknown>) => unknown }) | undefined;
+  let plan: (Built & { toRow: (values: ArrayLike<unknown>) => unknown; width: number }) | undefined;
   return {
     async all(on, values = {}) {
       if (!plan) {
         const query = build(on);
-        plan = { ...built(query), toRow: rowMapper(query._.selectedFields) };
+        const statement = built(query);
+        if (/\b(left|right|full)( outer)? join\b/i.test(statement.text))
+          throw new Error(`prepareRows maps inner joins only: ${statement.text}`);
+        plan = { ...statement, ...rowMapper(query._.selectedFields) };
       }
       const args = plan.fill(values);
       const rows = isDb(on)
         ? (await on.$client.execute({ sql: plan.text, args: args as InArgs })).rows
-        : await on.values(sql(plan.template, ...args));
-      return rows.map((row) => plan!.toRow(rowValues(row as Row)) as Result[number]);
+        : await on.values(plan.sql(args));
+      const { toRow, width } = plan;
+      return rows.map((row) => {
+        const values = rowValues(row as Row);
+        // A select() without a selection over a join selects every table's columns, but names only
+        // the first table's in its selection: refuse it rather than mislabel the values.
+        if (values.length !== width)
+          throw new Error(
+            `prepareRows: the selection names ${width} columns, the rows have ${values.length}`,
+          );
+        return toRow(values);
+      });
     },
   };
 }
@@ -154,7 +173,7 @@ export function prepareWrite(build: (on: DbOrTx) => Buildable): PreparedWrite {
   let statement: Built | undefined;
   const bound = (on: DbOrTx, values: Record<string, unknown>) => {
     statement ??= built(build(on));
-    return sql(statement.template, ...statement.fill(values));
+    return statement.sql(statement.fill(values));
   };
   return {
     async run(on, values = {}) {
@@ -207,9 +226,12 @@ function decoderOf(decoder: DriverValueDecoder<unknown, unknown>) {
     : (value: unknown) => decoder.mapFromDriverValue(value);
 }
 
-function rowMapper(fields: object): (row: ArrayLike<unknown>) => unknown {
+function rowMapper(fields: object): {
+  toRow: (row: ArrayLike<unknown>) => unknown;
+  width: number;
+} {
   const columns = leaves(fields);
-  return (row) => {
+  const toRow = (row: ArrayLike<unknown>) => {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < columns.length; i++) {
       const { path, decode } = columns[i]!;
@@ -226,4 +248,5 @@ function rowMapper(fields: object): (row: ArrayLike<unknown>) => unknown {
     }
     return out;
   };
+  return { toRow, width: columns.length };
 }

@@ -92,6 +92,17 @@ describe("prepared statements kept per connection", () => {
       };
       expect(select.columns().map((c) => c.name)).toEqual(["key", "count"]);
       expect(select.columns()).toBe(select.columns());
+      // A "*" may name other columns after a schema change: asked anew each time.
+      const all = connection.prepare("select * from rate_limits") as Statement & {
+        columns(): { name: string }[];
+        all(): unknown[];
+      };
+      const before = all.columns().map((c) => c.name);
+      (connection as unknown as { exec(sql: string): void }).exec(
+        "alter table rate_limits add column extra text",
+      );
+      all.all();
+      expect(all.columns().map((c) => c.name)).toEqual([...before, "extra"]);
     } finally {
       connection.close();
     }

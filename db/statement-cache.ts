@@ -44,6 +44,8 @@ export function cachePreparedStatements(size = STATEMENTS_PER_CONNECTION): void 
     if (statement === undefined) {
       statement = prepare.call(this, sql);
       rememberModes(Object.getPrototypeOf(statement) as LibsqlStatement);
+      // A "*" may name other columns once the schema changes: such a statement asks libsql each time.
+      if (sql.includes("*")) (statement as Modes)[COLUMNS_CHANGE] = true;
       if (cache.size >= size) cache.delete(cache.keys().next().value!);
     } else {
       cache.delete(sql); // most recently used goes last
@@ -58,7 +60,9 @@ const RAW = Symbol("raw mode");
 const SAFE_INTEGERS = Symbol("safe integers");
 const NO_ROWS = Symbol("returns no rows");
 const COLUMNS = Symbol("columns");
+const COLUMNS_CHANGE = Symbol("columns may change");
 type Modes = {
+  [COLUMNS_CHANGE]?: true;
   [RAW]?: boolean;
   [SAFE_INTEGERS]?: boolean;
   [NO_ROWS]?: Error;
@@ -72,8 +76,7 @@ type Modes = {
  * for a kept statement, every time (an eighth of the ingest benchmark's time). It also asks a reading
  * statement for its columns twice per run. A statement now remembers its modes and its columns and
  * answers again without the native call, throwing the first error again where there was one. (The
- * columns of one SQL text change only for a `SELECT *` over a table whose schema changed; the app
- * names its columns.)
+ * columns of one SQL text change only where it has a "*" and the schema changed: those are asked anew.)
  */
 function rememberModes(proto: LibsqlStatement & { [installed]?: true }): void {
   if (proto[installed]) return;
@@ -99,6 +102,7 @@ function rememberModes(proto: LibsqlStatement & { [installed]?: true }): void {
     return this;
   };
   proto.columns = function (this: LibsqlStatement & Modes) {
+    if (this[COLUMNS_CHANGE]) return columns.call(this);
     return (this[COLUMNS] ??= columns.call(this));
   };
   proto[installed] = true;

@@ -46,6 +46,14 @@ describe("the tRPC transformer", () => {
     expect(roundTrip(value)).toEqual(value);
   });
 
+  it("leaves keys superjson refuses to superjson, which refuses them", () => {
+    for (const key of ["constructor", "prototype"]) {
+      const answer = { ok: 1, nested: { [key]: 1 } };
+      expect(() => transformer.serialize(answer) as unknown, key).toThrow();
+      expect(() => superjson.serialize(answer), key).toThrow();
+    }
+  });
+
   it("hands very deep answers to superjson rather than walking them itself", () => {
     let deep: unknown = "leaf";
     for (let i = 0; i < 100; i++) deep = { next: deep };

@@ -36,7 +36,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
       const prototype: unknown = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) return false;
       for (const key in value) {
-        if (key === "__proto__") return false;
+        // Keys superjson refuses to write (prototype pollution): its call, and its error.
+        if (key === "__proto__" || key === "constructor" || key === "prototype") return false;
         if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
       }
       return true;
