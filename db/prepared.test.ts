@@ -6,7 +6,7 @@ import { createAccount, createUser } from "../tests/factories/people";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
 import { newId } from "./ids";
 import type { DbOrTx } from "./client";
-import { param, prepareRows, prepareWrite } from "./prepared";
+import { param, placeholders, prepareRows, prepareWrite } from "./prepared";
 import { accounts, auditLog, rateLimits, sites, users } from "./schema";
 
 let t: TestDb;
@@ -204,5 +204,33 @@ describe("prepareWrite", () => {
       { id: "without", detail: null },
       { id: "zundefined", detail: null },
     ]);
+  });
+
+  it("writes a placeholder per column with placeholders(), each asked for by name, but those omitted", async () => {
+    const row = { id: "r1", at: 5, action: "test", actorId: null, actorEmail: "a@example.com" };
+    const partial = prepareWrite((on) =>
+      on
+        .insert(auditLog)
+        .values(
+          placeholders(auditLog, [
+            "actorRole",
+            "ip",
+            "subjectType",
+            "subjectId",
+            "accountId",
+            "detail",
+          ]),
+        ),
+    );
+    await partial.run(t.db, row);
+    const whole = prepareWrite((on) => on.insert(auditLog).values(placeholders(auditLog)));
+    await expect(whole.run(t.db, { ...row, id: "r2" })).rejects.toThrow(
+      /No value for placeholder "actorRole"/,
+    );
+    expect(
+      await t.db
+        .select({ id: auditLog.id, email: auditLog.actorEmail, ip: auditLog.ip })
+        .from(auditLog),
+    ).toEqual([{ id: "r1", email: "a@example.com", ip: null }]);
   });
 });

@@ -27,6 +27,24 @@ import { rowValues } from "./read-statements";
 export const param = (name: string) => sql.placeholder(name);
 
 /**
+ * A placeholder for every column of a table but those omitted, each named as its column, for an INSERT
+ * built once: `on.insert(orderItems).values(placeholders(orderItems))`. Each call must then give every
+ * one of them (a column added to the table later is asked for too, by name).
+ */
+export function placeholders<
+  T extends Table,
+  Omitted extends keyof T["$inferInsert"] & string = never,
+>(
+  table: T,
+  omit: readonly Omitted[] = [],
+): { [K in Exclude<keyof T["$inferInsert"] & string, Omitted>]: Placeholder<K> } {
+  const names = Object.keys(getTableColumns(table)).filter(
+    (name) => !omit.includes(name as Omitted),
+  );
+  return Object.fromEntries(names.map((name) => [name, param(name)])) as never;
+}
+
+/**
  * The statement for each shape (which conditions a query has), built the first time that shape is asked
  * for and kept for the process: a built statement is SQL text, the same for every database.
  */

@@ -4,7 +4,7 @@ import { and, eq, inArray, ne, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
-import { param, prepareRows, prepareWrite } from "../../db/prepared";
+import { param, placeholders, prepareRows, prepareWrite } from "../../db/prepared";
 import {
   accountKinds,
   accounts,
@@ -289,62 +289,10 @@ const ownerOfNumber = prepareRows((on) =>
     .from(orders)
     .where(eq(orders.number, param("number"))),
 );
-const insertOrder = prepareWrite((on) =>
-  on.insert(orders).values({
-    id: param("id"),
-    externalId: param("externalId"),
-    createdAt: param("createdAt"),
-    accountId: param("accountId"),
-    number: param("number"),
-    status: param("status"),
-    currency: param("currency"),
-    subtotal: param("subtotal"),
-    shipping: param("shipping"),
-    tax: param("tax"),
-    discount: param("discount"),
-    total: param("total"),
-    itemCount: param("itemCount"),
-    placedAt: param("placedAt"),
-    placedByEmail: param("placedByEmail"),
-    placedByName: param("placedByName"),
-    shippingAddress: param("shippingAddress"),
-    billingAddress: param("billingAddress"),
-    sourceUpdatedAt: param("sourceUpdatedAt"),
-    updatedAt: param("updatedAt"),
-  }),
-);
-const insertItem = prepareWrite((on) =>
-  on.insert(orderItems).values({
-    id: param("id"),
-    orderId: param("orderId"),
-    position: param("position"),
-    sku: param("sku"),
-    name: param("name"),
-    quantity: param("quantity"),
-    unitPrice: param("unitPrice"),
-    lineTotal: param("lineTotal"),
-  }),
-);
-const insertShipment = prepareWrite((on) =>
-  on.insert(shipments).values({
-    id: param("id"),
-    orderId: param("orderId"),
-    position: param("position"),
-    carrier: param("carrier"),
-    trackingNumber: param("trackingNumber"),
-    status: param("status"),
-    shippedAt: param("shippedAt"),
-    deliveredAt: param("deliveredAt"),
-  }),
-);
-const insertEvent = prepareWrite((on) =>
-  on.insert(orderEvents).values({
-    id: param("id"),
-    orderId: param("orderId"),
-    status: param("status"),
-    at: param("at"),
-  }),
-);
+const insertOrder = prepareWrite((on) => on.insert(orders).values(placeholders(orders)));
+const insertItem = prepareWrite((on) => on.insert(orderItems).values(placeholders(orderItems)));
+const insertShipment = prepareWrite((on) => on.insert(shipments).values(placeholders(shipments)));
+const insertEvent = prepareWrite((on) => on.insert(orderEvents).values(placeholders(orderEvents)));
 
 /**
  * upsertOrder's writes inside a caller's write transaction (the ingest door counts the request in the

@@ -7,7 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
-import { param, prepareRows, prepareWrite } from "../../db/prepared";
+import { param, placeholders, prepareRows, prepareWrite } from "../../db/prepared";
 import { accounts, feedback, locales, requests, sites, users, type SiteRow } from "../../db/schema";
 import { DomainError } from "../errors";
 import { countedWrite, type Limit } from "./rate-limit";
@@ -199,22 +199,15 @@ async function counted<T>(db: Db, quota: Quota, write: (tx: Tx) => Promise<T>): 
 const insertFeedback = prepareWrite((on) =>
   on
     .insert(feedback)
-    .values({
-      id: param("id"),
-      kind: param("kind"),
-      score: param("score"),
-      comment: param("comment"),
-      userId: param("userId"),
-      accountId: param("accountId"),
-      locale: param("locale"),
-      siteId: param("siteId"),
-      pageUrl: param("pageUrl"),
-      pageTitle: param("pageTitle"),
-      productRef: param("productRef"),
-      userAgent: param("userAgent"),
-      idempotencyKey: param("idempotencyKey"),
-      createdAt: param("createdAt"),
-    })
+    .values(
+      placeholders(feedback, [
+        "requestId",
+        "orderId",
+        "followedUpAt",
+        "followedUpBy",
+        "followUpRequestId",
+      ]),
+    )
     // A retry after a lost answer: stored once already.
     .onConflictDoNothing({ target: feedback.idempotencyKey }),
 );
