@@ -208,7 +208,9 @@ const inboxPage = perShape((shape: InboxShape) =>
     );
     const assignee = sql<
       string | null
-    >`(select ${users.name} from ${users} where ${users.id} = ${requests.assigneeId})`;
+    >`(select ${users.name} from ${users} where ${users.id} = ${requests.assigneeId})`.mapWith(
+      users.name,
+    );
     const columns = {
       id: requests.id,
       number: requests.number,
