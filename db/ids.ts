@@ -1,18 +1,32 @@
 import { randomBytes } from "node:crypto";
 
-const ID_BYTES = 15;
+/** base64url's characters in byte order, so a time written with them sorts as the time does. */
+const ORDERED = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+/** Characters of the time: 64^8 milliseconds reach the year 10889. */
+const TIME_CHARS = 8;
+/** Random bytes after the time: 72 bits, 12 characters. */
+const RANDOM_BYTES = 9;
 /** Random bytes for this many ids are drawn at a time: one call instead of one per id. */
 const IDS_PER_DRAW = 256;
 let pool = Buffer.alloc(0);
 let offset = 0;
 
-/** A random, opaque, URL-safe id (120 bits). Ids never encode order or count. */
-export function newId(): string {
-  if (offset + ID_BYTES > pool.length) {
-    pool = randomBytes(ID_BYTES * IDS_PER_DRAW);
+/**
+ * A URL-safe id of 20 characters: the time it was made (milliseconds, 8 characters that sort as the
+ * time does), then 72 random bits. New rows therefore append to each primary-key index instead of
+ * landing on a random page of it, which a commit must then write out whole (docs/decisions/031). An id
+ * is unguessable but not a secret: it tells when its row was made, never a count; access is by the
+ * caller's scope (ARCHITECTURE.md, rule 1), and secrets are drawn on their own.
+ */
+export function newId(now = Date.now()): string {
+  if (offset + RANDOM_BYTES > pool.length) {
+    pool = randomBytes(RANDOM_BYTES * IDS_PER_DRAW);
     offset = 0;
   }
-  const id = pool.toString("base64url", offset, offset + ID_BYTES);
-  offset += ID_BYTES;
+  let time = "";
+  for (let i = 0, t = Math.floor(now); i < TIME_CHARS; i++, t = Math.floor(t / 64))
+    time = ORDERED[t % 64]! + time;
+  const id = time + pool.toString("base64url", offset, offset + RANDOM_BYTES);
+  offset += RANDOM_BYTES;
   return id;
 }

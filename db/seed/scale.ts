@@ -132,8 +132,9 @@ function rng(seed: number) {
   /**
    * The shape of db/ids newId (20 base64url characters): a 6-character running count, then 14 from the
    * seeded stream. Ids that grow as rows are made append to the primary-key and foreign-key indexes
-   * instead of splitting pages all over them (orders phase 180 s → 78 s, bench/README.md). The app
-   * never relies on an id's order, and lookups by id cost the same either way.
+   * instead of splitting pages all over them (orders phase 180 s → 78 s, bench/README.md), as the
+   * app's own ids do by their time (docs/decisions/031). A count rather than the clock keeps `--seed`
+   * reproducible; the app never relies on an id's order.
    */
   const id = () => {
     let s = "";
