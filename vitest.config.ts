@@ -11,6 +11,7 @@ export default defineConfig({
             "server/**/*.test.ts",
             "db/**/*.test.ts",
             "site/**/*.test.ts",
+            "widget/**/*.test.ts",
             "tests/integration/**/*.test.ts",
             "bench/**/*.test.ts",
           ],

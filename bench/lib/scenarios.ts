@@ -7,6 +7,7 @@ import { openDb } from "../../db/client";
 import { accounts, sites, users } from "../../db/schema";
 import { sign } from "../../server/ingest/signature";
 import { apiSignIn } from "../../tests/helpers/two-factor";
+import { newKey } from "../../widget/panel/queue";
 import { type Fixture } from "./fixture";
 
 export type FloorId = "F0" | "F1" | "F2";
@@ -156,7 +157,8 @@ export async function buildScenarios(
             ...req,
             body: JSON.stringify({
               site: fixture.site.publicKey,
-              idempotencyKey: randomBytes(16).toString("hex"),
+              // As the widget makes them (time first), so the index sees what real traffic brings.
+              idempotencyKey: newKey(),
               kind: "rating",
               score: 1 + Math.floor(Math.random() * 5),
               pageUrl: `${facts.siteOrigin}/products/bench`,
