@@ -179,6 +179,30 @@ describe("reads outside a transaction (kept prepared statements, db/read-stateme
     expect(await count()).toBe(3);
   });
 
+  it("take a WITH that only reads, also while a write transaction holds the queue", async () => {
+    t = await createTestDb();
+    await t.db.$client.execute("create table n (v integer not null)");
+    const page = async () =>
+      (
+        await t.db.$client.execute(
+          "with page(c0) as (select v from n order by v) select json_group_array(c0) from page",
+        )
+      ).rows[0]![0];
+    const seen = await t.db.transaction(async (tx) => {
+      await tx.run(sql`insert into n values (1)`);
+      // Outside the transaction: a read sees the last commit, and must not queue behind this writer.
+      const waited = new Promise((resolve) =>
+        setTimeout(resolve, 2_000, "queued behind the writer"),
+      );
+      return Promise.race([page(), waited]);
+    });
+    expect(seen).toBe("[]");
+    expect(await page()).toBe("[1]");
+    // A WITH that writes still takes a turn of its own, and commits.
+    await t.db.run(sql`with one(v) as (select 2) insert into n select v from one`);
+    expect(await page()).toBe("[1,2]");
+  });
+
   it("hand arguments the client would refuse or name to the client", async () => {
     t = await createTestDb();
     await expect(

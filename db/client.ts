@@ -74,6 +74,10 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
   const dml = (stmt: InStatement | string) => {
     const text = typeof stmt === "string" ? stmt : stmt.sql;
     if (/^\s*select\b/i.test(text)) return "read";
+    // A WITH reads unless it names a write (db/prepared.ts sends its pages so); one that might write
+    // keeps a turn of its own, so a wrong guess costs a wait, never a write outside the queue.
+    if (/^\s*with\b/i.test(text) && !/\b(insert|update|delete|replace)\b/i.test(text))
+      return "read";
     // Only plain data changes join a group: a PRAGMA, VACUUM or DDL of its own may refuse to run inside
     // a transaction (journal_mode, VACUUM INTO) or wants to be alone, so it keeps a turn to itself.
     return /^\s*(insert|update|delete|replace)\b/i.test(text) ? "write" : "alone";
