@@ -38,6 +38,11 @@ export interface Row {
   errors: number;
   floor: FloorId | null;
   ratio: number | null;
+  /**
+   * The server's CPU time per request (µs): steadier than req/s on a machine whose other tenants take
+   * the cores for a while, as they did here. Null where not measured (F0, a cluster).
+   */
+  cpuUsPerRequest: number | null;
 }
 
 const { values } = parseArgs({
@@ -74,7 +79,9 @@ async function measure(
   scenario: Scenario,
   seconds: number,
   workers: number,
+  cpuSeconds: () => number | null,
 ): Promise<Row> {
+  const cpuBefore = cpuSeconds();
   const result = await autocannon({
     url: base,
     connections: scenario.connections ?? connections,
@@ -92,16 +99,28 @@ async function measure(
     errors: result.errors + result.timeouts + result.non2xx,
     floor: scenario.floor,
     ratio: null,
+    cpuUsPerRequest: cpuPerRequest(cpuBefore, cpuSeconds(), result.requests.total),
   };
 }
 
+function cpuPerRequest(before: number | null, after: number | null, requests: number) {
+  if (before === null || after === null || requests === 0) return null;
+  return Math.round(((after - before) * 1e6) / requests);
+}
+
 /** A short unmeasured run first: JIT, SQLite's page cache and the pools warm up as in real use. */
-async function warmAndMeasure(base: string, scenario: Scenario, workers = 1): Promise<Row> {
-  await preflight(base, scenario);
-  if (duration >= 3) await measure(base, scenario, 1, workers);
-  const row = await measure(base, scenario, duration, workers);
+async function warmAndMeasure(
+  server: { url: string; cpuSeconds?: () => number | null },
+  scenario: Scenario,
+  workers = 1,
+): Promise<Row> {
+  const cpuSeconds = server.cpuSeconds ?? (() => null);
+  await preflight(server.url, scenario);
+  if (duration >= 3) await measure(server.url, scenario, 1, workers, cpuSeconds);
+  const row = await measure(server.url, scenario, duration, workers, cpuSeconds);
+  const cpu = row.cpuUsPerRequest === null ? "" : `  server CPU ${row.cpuUsPerRequest} µs/req`;
   console.error(
-    `  ${row.id.padEnd(4)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}`,
+    `  ${row.id.padEnd(4)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${cpu}`,
   );
   return row;
 }
@@ -131,7 +150,7 @@ async function main(): Promise<void> {
   if (floorsNeeded.has("F0")) {
     const plain = await startFloorServer();
     try {
-      rows.push(await warmAndMeasure(plain.url, f0!));
+      rows.push(await warmAndMeasure(plain, f0!));
     } finally {
       plain.stop();
     }
@@ -144,11 +163,11 @@ async function main(): Promise<void> {
   let peakRssMb: number | null = null;
   try {
     for (const floor of [f1!, f2!])
-      if (floorsNeeded.has(floor.id)) rows.push(await warmAndMeasure(server.url, floor));
+      if (floorsNeeded.has(floor.id)) rows.push(await warmAndMeasure(server, floor));
     const scenarios = (await buildScenarios(server.url, fixture, facts)).filter((s) =>
       wanted(s.id),
     );
-    for (const scenario of scenarios) rows.push(await warmAndMeasure(server.url, scenario));
+    for (const scenario of scenarios) rows.push(await warmAndMeasure(server, scenario));
     peakRssMb = server.peakRssMb();
   } finally {
     await server.stop();
@@ -161,7 +180,7 @@ async function main(): Promise<void> {
         (s) => (s.id === "S1" || s.id === "S4") && wanted(s.id),
       );
       for (const scenario of scenarios)
-        rows.push(await warmAndMeasure(many.url, scenario, extraWorkers));
+        rows.push(await warmAndMeasure(many, scenario, extraWorkers));
     } finally {
       await many.stop();
     }
@@ -222,12 +241,12 @@ const pct = (r: number) => `${Math.round(r * 100)} %`;
 function markdown(rows: Row[], peakRssMb: number | null, misses: string[]): string {
   const missed = (row: Row) => misses.some((m) => m.startsWith(`${row.id}:`) && row.workers === 1);
   const lines = [
-    "| run | what | workers | req/s | p50 ms | p99 ms | errors | vs floor | budget |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    "| run | what | workers | req/s | p50 ms | p99 ms | errors | vs floor | budget | server CPU µs/req |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ...rows.map((r) => {
       const budget = r.workers === 1 ? budgets.scenarios[r.id] : undefined;
       const verdict = !budget || values["no-budgets"] ? "" : missed(r) ? "**missed**" : "held";
-      return `| ${r.id} | ${r.title} | ${r.workers} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.ratio === null ? "" : `${pct(r.ratio)} of ${r.floor}`} | ${verdict} |`;
+      return `| ${r.id} | ${r.title} | ${r.workers} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.ratio === null ? "" : `${pct(r.ratio)} of ${r.floor}`} | ${verdict} | ${r.cpuUsPerRequest ?? ""} |`;
     }),
   ];
   if (peakRssMb !== null)

@@ -11,6 +11,11 @@ export interface BenchServer {
   process: ChildProcess;
   /** Peak resident memory of the server process so far (VmHWM), in MB; null off Linux. */
   peakRssMb(): number | null;
+  /**
+   * CPU time the server process has used so far (user and system), in seconds; null off Linux and for
+   * a cluster, whose workers' time the primary does not see while they run.
+   */
+  cpuSeconds(): number | null;
   stop(): Promise<void>;
 }
 
@@ -64,6 +69,18 @@ export async function startBenchServer(
         const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
         const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
         return kb ? Number(kb) / 1024 : null;
+      } catch {
+        return null;
+      }
+    },
+    cpuSeconds() {
+      if (workers !== 1) return null;
+      try {
+        // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in
+        // clock ticks (USER_HZ, 100 on Linux whatever the kernel's own rate).
+        const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return (Number(fields[11]) + Number(fields[12])) / 100;
       } catch {
         return null;
       }
