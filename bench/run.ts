@@ -37,6 +37,8 @@ export interface Row {
   p99Ms: number;
   errors: number;
   floor: FloorId | null;
+  /** The floor's req/s in the slices taken in turn with this scenario's; its ratio is to this. */
+  floorRequestsPerSecond: number | null;
   ratio: number | null;
   /**
    * The server's CPU time per request (µs): steadier than req/s on a machine whose other tenants take
@@ -74,53 +76,100 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-async function measure(
-  base: string,
-  scenario: Scenario,
-  seconds: number,
-  workers: number,
-  cpuSeconds: () => number | null,
-): Promise<Row> {
-  const cpuBefore = cpuSeconds();
+interface Server {
+  url: string;
+  cpuSeconds?: () => number | null;
+}
+
+/** One autocannon run and the server CPU time it cost. */
+interface Slice {
+  requests: number;
+  seconds: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  cpuSeconds: number | null;
+}
+
+async function slice(server: Server, scenario: Scenario, seconds: number): Promise<Slice> {
+  const cpu = server.cpuSeconds ?? (() => null);
+  const before = cpu();
   const result = await autocannon({
-    url: base,
+    url: server.url,
     connections: scenario.connections ?? connections,
     duration: seconds,
     requests: scenario.requests,
   });
+  const after = cpu();
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    cpuSeconds: before === null || after === null ? null : after - before,
+  };
+}
+
+/** Slices of one scenario as one row: p50 the slices' median, p99 their worst, CPU per request. */
+function rowOf(scenario: Scenario, slices: Slice[], workers: number): Row {
+  const requests = slices.reduce((n, s) => n + s.requests, 0);
+  const seconds = slices.reduce((n, s) => n + s.seconds, 0);
+  const p50s = slices.map((s) => s.p50Ms).sort((a, b) => a - b);
+  const cpu = slices.every((s) => s.cpuSeconds !== null)
+    ? slices.reduce((n, s) => n + s.cpuSeconds!, 0)
+    : null;
   return {
     id: scenario.id,
     title: scenario.title,
     workers,
     connections: scenario.connections ?? connections,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
+    requestsPerSecond: Math.round(requests / seconds),
+    p50Ms: p50s[Math.floor((p50s.length - 1) / 2)]!,
+    p99Ms: Math.max(...slices.map((s) => s.p99Ms)),
+    errors: slices.reduce((n, s) => n + s.errors, 0),
     floor: scenario.floor,
+    floorRequestsPerSecond: null,
     ratio: null,
-    cpuUsPerRequest: cpuPerRequest(cpuBefore, cpuSeconds(), result.requests.total),
+    cpuUsPerRequest: cpu === null || requests === 0 ? null : Math.round((cpu * 1e6) / requests),
   };
 }
 
-function cpuPerRequest(before: number | null, after: number | null, requests: number) {
-  if (before === null || after === null || requests === 0) return null;
-  return Math.round(((after - before) * 1e6) / requests);
-}
+/** Each scenario and its floor take turns in this many slices of the run's duration. */
+const SLICES = 5;
 
-/** A short unmeasured run first: JIT, SQLite's page cache and the pools warm up as in real use. */
+/**
+ * A short unmeasured run first (JIT, SQLite's page cache and the pools warm up as in real use), then the
+ * scenario. With `floor`, the floor and the scenario take turns, slice by slice, and the scenario's ratio
+ * is to that floor: measured one after the other, each could land in a different spell of a machine
+ * whose other tenants take the cores for tens of seconds, and the ratio moved by half from run to run.
+ */
 async function warmAndMeasure(
-  server: { url: string; cpuSeconds?: () => number | null },
+  server: Server,
   scenario: Scenario,
-  workers = 1,
+  { workers = 1, floor }: { workers?: number; floor?: Scenario } = {},
 ): Promise<Row> {
-  const cpuSeconds = server.cpuSeconds ?? (() => null);
   await preflight(server.url, scenario);
-  if (duration >= 3) await measure(server.url, scenario, 1, workers, cpuSeconds);
-  const row = await measure(server.url, scenario, duration, workers, cpuSeconds);
+  const turns = duration >= 2 * SLICES ? SLICES : 1;
+  if (duration >= 3) {
+    if (floor) await slice(server, floor, 1);
+    await slice(server, scenario, 1);
+  }
+  const mine: Slice[] = [];
+  const floors: Slice[] = [];
+  for (let i = 0; i < turns; i++) {
+    if (floor) floors.push(await slice(server, floor, duration / turns));
+    mine.push(await slice(server, scenario, duration / turns));
+  }
+  const row = rowOf(scenario, mine, workers);
+  if (floor) {
+    row.floorRequestsPerSecond = rowOf(floor, floors, workers).requestsPerSecond;
+    row.ratio = Math.round((row.requestsPerSecond / row.floorRequestsPerSecond) * 1000) / 1000;
+  }
   const cpu = row.cpuUsPerRequest === null ? "" : `  server CPU ${row.cpuUsPerRequest} µs/req`;
+  const beside = floor ? `  (${floor.id} alongside: ${row.floorRequestsPerSecond} req/s)` : "";
   console.error(
-    `  ${row.id.padEnd(4)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${cpu}`,
+    `  ${row.id.padEnd(4)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}${cpu}${beside}`,
   );
   return row;
 }
@@ -167,7 +216,12 @@ async function main(): Promise<void> {
     const scenarios = (await buildScenarios(server.url, fixture, facts)).filter((s) =>
       wanted(s.id),
     );
-    for (const scenario of scenarios) rows.push(await warmAndMeasure(server, scenario));
+    const floorRuns = { F1: f1!, F2: f2! } as const;
+    for (const scenario of scenarios) {
+      const floor =
+        scenario.floor === "F1" || scenario.floor === "F2" ? floorRuns[scenario.floor] : undefined;
+      rows.push(await warmAndMeasure(server, scenario, { floor }));
+    }
     peakRssMb = server.peakRssMb();
   } finally {
     await server.stop();
@@ -180,7 +234,7 @@ async function main(): Promise<void> {
         (s) => (s.id === "S1" || s.id === "S4") && wanted(s.id),
       );
       for (const scenario of scenarios)
-        rows.push(await warmAndMeasure(many, scenario, extraWorkers));
+        rows.push(await warmAndMeasure(many, scenario, { workers: extraWorkers }));
     } finally {
       await many.stop();
     }
@@ -189,9 +243,11 @@ async function main(): Promise<void> {
   for (const row of rows)
     if (row.id.startsWith("F") && row.workers === 1)
       floors.set(row.id as FloorId, row.requestsPerSecond);
+  // The clusters' rows (no budget) have no floor taken in turn with them: theirs is the first one.
   for (const row of rows) {
     const floor = row.floor ? floors.get(row.floor) : undefined;
-    row.ratio = floor ? Math.round((row.requestsPerSecond / floor) * 1000) / 1000 : null;
+    if (row.ratio === null && floor)
+      row.ratio = Math.round((row.requestsPerSecond / floor) * 1000) / 1000;
   }
 
   const misses = values["no-budgets"] ? [] : checkBudgets(rows, peakRssMb);
@@ -241,12 +297,12 @@ const pct = (r: number) => `${Math.round(r * 100)} %`;
 function markdown(rows: Row[], peakRssMb: number | null, misses: string[]): string {
   const missed = (row: Row) => misses.some((m) => m.startsWith(`${row.id}:`) && row.workers === 1);
   const lines = [
-    "| run | what | workers | req/s | p50 ms | p99 ms | errors | vs floor | budget | server CPU µs/req |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+    "| run | what | workers | req/s | p50 ms | p99 ms | errors | floor alongside, req/s | vs floor | budget | server CPU µs/req |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ...rows.map((r) => {
       const budget = r.workers === 1 ? budgets.scenarios[r.id] : undefined;
       const verdict = !budget || values["no-budgets"] ? "" : missed(r) ? "**missed**" : "held";
-      return `| ${r.id} | ${r.title} | ${r.workers} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.ratio === null ? "" : `${pct(r.ratio)} of ${r.floor}`} | ${verdict} | ${r.cpuUsPerRequest ?? ""} |`;
+      return `| ${r.id} | ${r.title} | ${r.workers} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.floorRequestsPerSecond ?? ""} | ${r.ratio === null ? "" : `${pct(r.ratio)} of ${r.floor}`} | ${verdict} | ${r.cpuUsPerRequest ?? ""} |`;
     }),
   ];
   if (peakRssMb !== null)

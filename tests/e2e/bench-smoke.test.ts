@@ -52,6 +52,16 @@ describe("npm run bench (smoke)", () => {
       expect(row.requestsPerSecond, row.id).toBeGreaterThan(0);
       expect(row.errors, row.id).toBe(0);
       if (row.floor) expect(row.ratio, row.id).toBeGreaterThan(0);
+      if (row.workers === 1 && row.floor) {
+        // The ratio is to the floor measured in turn with the scenario.
+        expect(row.floorRequestsPerSecond, row.id).toBeGreaterThan(0);
+        expect(row.ratio, row.id).toBeCloseTo(
+          row.requestsPerSecond / row.floorRequestsPerSecond!,
+          2,
+        );
+      }
+      if (row.workers === 1 && row.id !== "F0")
+        expect(row.cpuUsPerRequest, row.id).toBeGreaterThan(0);
     }
     expect(report.peakRssMb).toBeGreaterThan(0);
     expect(stdout).toContain("| S6 |");
