@@ -55,28 +55,42 @@ export const requests = sqliteTable(
     // every activity, so the index's rowid order is the inbox's "latest activity first" order.
     searchKey: integer("search_key").unique(),
   },
-  (t) => [
-    index("requests_account_activity_idx").on(t.accountId, t.lastActivityAt, t.id),
-    index("requests_assignee_idx").on(t.assigneeId, t.status),
-    // The customer 360 lists an account's requests by when they were opened.
-    index("requests_account_created_idx").on(t.accountId, t.createdAt, t.id),
-    // The inbox views span two statuses each; partial indexes keep each view in its sort order (an
-    // index on status reads both statuses and sorts every matching row). server/services/inbox.ts writes
-    // the same literal conditions, which is what lets SQLite use them; the pending view and a status
-    // filter walk the view's index.
-    index("requests_active_activity_idx").on(t.lastActivityAt, t.id).where(activeRequest),
-    index("requests_active_due_idx").on(t.firstResponseDueAt, t.id).where(activeRequest),
-    index("requests_active_assignee_activity_idx")
-      .on(t.assigneeId, t.lastActivityAt, t.id)
-      .where(activeRequest),
-    index("requests_active_assignee_due_idx")
-      .on(t.assigneeId, t.firstResponseDueAt, t.id)
-      .where(activeRequest),
-    index("requests_done_activity_idx").on(t.lastActivityAt, t.id).where(doneRequest),
-    index("requests_done_due_idx").on(t.firstResponseDueAt, t.id).where(doneRequest),
-    check("requests_status_check", sql`${t.status} in ('open', 'pending', 'resolved', 'closed')`),
-    check("requests_priority_check", sql`${t.priority} in ('urgent', 'high', 'normal', 'low')`),
-  ],
+  (t) => {
+    /** The inbox's filters, kept in each view's index after its sort order. */
+    const filters = [t.status, t.priority, t.channel, t.categoryId] as const;
+    return [
+      index("requests_account_activity_idx").on(t.accountId, t.lastActivityAt, t.id),
+      index("requests_assignee_idx").on(t.assigneeId, t.status),
+      // The customer 360 lists an account's requests by when they were opened.
+      index("requests_account_created_idx").on(t.accountId, t.createdAt, t.id),
+      // The inbox views span two statuses each; partial indexes keep each view in its sort order (an
+      // index on status reads both statuses and sorts every matching row). server/services/inbox.ts writes
+      // the same literal conditions, which is what lets SQLite use them; the pending view and a status
+      // filter walk the view's index. Each also holds the inbox's filter columns after its sort order, so
+      // SQLite tests a filter (status, priority, channel, category) on the index entry and reads only the
+      // requests that pass (unassigned + high priority 91 → 64 µs, resolved + widget 80 → 59 µs).
+      index("requests_active_activity_idx")
+        .on(t.lastActivityAt, t.id, ...filters)
+        .where(activeRequest),
+      index("requests_active_due_idx")
+        .on(t.firstResponseDueAt, t.id, ...filters)
+        .where(activeRequest),
+      index("requests_active_assignee_activity_idx")
+        .on(t.assigneeId, t.lastActivityAt, t.id, ...filters)
+        .where(activeRequest),
+      index("requests_active_assignee_due_idx")
+        .on(t.assigneeId, t.firstResponseDueAt, t.id, ...filters)
+        .where(activeRequest),
+      index("requests_done_activity_idx")
+        .on(t.lastActivityAt, t.id, ...filters)
+        .where(doneRequest),
+      index("requests_done_due_idx")
+        .on(t.firstResponseDueAt, t.id, ...filters)
+        .where(doneRequest),
+      check("requests_status_check", sql`${t.status} in ('open', 'pending', 'resolved', 'closed')`),
+      check("requests_priority_check", sql`${t.priority} in ('urgent', 'high', 'normal', 'low')`),
+    ];
+  },
 );
 
 export const messageKinds = ["public", "note"] as const;
