@@ -4,7 +4,7 @@ import { createClient } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
-import { GROUP_LIMIT, openDb, type Db } from "./client";
+import { GROUP_LIMIT, openDb, readValue, type Db } from "./client";
 import { newId } from "./ids";
 import { users } from "./schema";
 
@@ -201,6 +201,28 @@ describe("reads outside a transaction (kept prepared statements, db/read-stateme
     // A WITH that writes still takes a turn of its own, and commits.
     await t.db.run(sql`with one(v) as (select 2) insert into n select v from one`);
     expect(await page()).toBe("[1,2]");
+  });
+
+  it("give one value of a read with readValue: the first row's first column, undefined for none", async () => {
+    t = await createTestDb();
+    await t.db.$client.execute("create table n (v integer not null, b blob)");
+    await t.db.$client.execute("insert into n values (1, x'0a'), (2, null)");
+    const first = "select v, b from n where v >= ? order by v";
+    expect(await readValue(t.db, first, [1])).toBe(1);
+    expect(await readValue(t.db, first, [3])).toBeUndefined();
+    expect(await readValue(t.db, "select b from n order by v", [])).toEqual(
+      new Uint8Array([10]).buffer,
+    );
+    // An argument the kept path does not bind goes to the client, which says why it refuses it.
+    await expect(readValue(t.db, first, [Number.NaN])).rejects.toThrow();
+    await expect(readValue(t.db, "select nope from n", [])).rejects.toThrow(/no such column/);
+    // Committed writes are seen at once (get leaves no read snapshot open).
+    await t.db.$client.execute("insert into n values (0, null)");
+    expect(await readValue(t.db, first, [0])).toBe(0);
+    // Without the file's read connection (memory), the client answers.
+    const memory = await openDb({ url: ":memory:" });
+    expect(await readValue(memory, "select 7", [])).toBe(7);
+    memory.$client.close();
   });
 
   it("hand arguments the client would refuse or name to the client", async () => {

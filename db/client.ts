@@ -83,7 +83,12 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
     return /^\s*(insert|update|delete|replace)\b/i.test(text) ? "write" : "alone";
   };
 
-  const gated: Partial<Client> = {
+  const gated: Partial<Client> & { [READ_VALUE]: ReadValue } = {
+    [READ_VALUE]: async (sql, args) => {
+      const kept = dml(sql) === "read" ? reads.value(sql, args) : null;
+      if (kept) return kept.value;
+      return (await gated.execute!({ sql, args })).rows[0]?.[0];
+    },
     execute: (stmt: InStatement | string, args?: never) => {
       const kind = dml(stmt);
       if (kind === "read") {
@@ -120,6 +125,22 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
       return typeof value === "function" ? (value as () => unknown).bind(target) : value;
     },
   });
+}
+
+/** Where a file database's client keeps `readValue`'s short path (a wrapper of the client may watch it). */
+export const READ_VALUE = Symbol("read value");
+export type ReadValue = (sql: string, args: InArgs) => Promise<unknown>;
+
+/**
+ * The first value of the first row a read answers (undefined for none), outside any transaction: for a
+ * statement that answers one row, on a file the read connection's single native call
+ * (db/read-statements.ts); elsewhere, the client's execute.
+ */
+export async function readValue(db: Db, sql: string, args: InArgs): Promise<unknown> {
+  const client = db.$client as Client & { [READ_VALUE]?: ReadValue };
+  const kept = client[READ_VALUE];
+  if (kept) return kept(sql, args);
+  return (await client.execute({ sql, args })).rows[0]?.[0];
 }
 
 /** At most this many writers share one physical transaction, so the first of them waits a bounded time. */

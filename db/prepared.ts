@@ -20,7 +20,7 @@ import {
   type DriverValueDecoder,
 } from "drizzle-orm";
 import type { InArgs, Row } from "@libsql/client";
-import type { Db, DbOrTx } from "./client";
+import { readValue, type Db, type DbOrTx } from "./client";
 import { rowValues } from "./read-statements";
 
 /** A named value of a query built once per shape, given when it runs: `query.all({ name: … })`. */
@@ -162,10 +162,17 @@ export function prepareRows<Result extends unknown[]>(
         };
       }
       const args = plan.fill(values);
-      let rows = isDb(on)
-        ? (await on.$client.execute({ sql: plan.text, args: args as InArgs })).rows
-        : await on.values(plan.sql(args));
-      if (plan.json) rows = JSON.parse(rowValues(rows[0] as Row)[0] as string) as unknown[][];
+      let rows: ArrayLike<unknown>[];
+      if (plan.json) {
+        const page = isDb(on)
+          ? await readValue(on, plan.text, args as InArgs)
+          : (await on.values<[string]>(plan.sql(args)))[0]![0];
+        rows = JSON.parse(page as string) as unknown[][];
+      } else {
+        rows = isDb(on)
+          ? (await on.$client.execute({ sql: plan.text, args: args as InArgs })).rows
+          : await on.values(plan.sql(args));
+      }
       const { toRow, width } = plan;
       return rows.map((row) => {
         const values = rowValues(row as Row);

@@ -33,25 +33,12 @@ export class ReadStatements {
    * gives any error its usual form.
    */
   execute(sql: string, args: InArgs | undefined): ResultSet | null {
-    if (args !== undefined && !Array.isArray(args)) return null;
-    const bound = args ? sqlArgs(args) : [];
-    if (!bound) return null;
-    let shape: Shape;
-    let values: unknown[][];
-    try {
-      // The class @libsql/client itself uses, whose statements db/statement-cache.ts keeps.
-      this.#db ??= new (libsqlDatabaseClass() as unknown as typeof Database)(
-        this.path,
-        this.options,
-      );
-      const statement = this.#db.prepare(sql);
-      shape = this.#shapeOf(statement);
-      values = statement.all(bound) as unknown[][];
-    } catch {
-      // A statement stopped midway would hold the connection's read snapshot open: start afresh.
-      this.close();
-      return null;
-    }
+    const run = this.#run(sql, args, (statement, bound) => ({
+      shape: this.#shapeOf(statement),
+      values: statement.all(bound) as unknown[][],
+    }));
+    if (!run) return null;
+    const { shape, values } = run;
     const { columns, columnTypes, Row } = shape;
     const rows = values.map((v) => new Row(v.map(fromSql)));
     return {
@@ -70,9 +57,45 @@ export class ReadStatements {
     };
   }
 
+  /**
+   * The first value of the statement's first row (undefined for no row), or null as for `execute`. For
+   * a statement that answers one row (db/prepared.ts's pages in one JSON text): libsql's `get` is one
+   * native call where `all` walks its row iterator, a quarter of such a read.
+   */
+  value(sql: string, args: InArgs | undefined): { value: unknown } | null {
+    return this.#run(sql, args, (statement, bound) => {
+      this.#shapeOf(statement);
+      const row = statement.get(bound) as unknown[] | undefined;
+      return { value: row === undefined ? undefined : fromSql(row[0]) };
+    });
+  }
+
   close(): void {
     this.#db?.close();
     this.#db = null;
+  }
+
+  /** Runs a read on this connection, or answers null for a statement the client should run instead. */
+  #run<T>(
+    sql: string,
+    args: InArgs | undefined,
+    read: (statement: Database.Statement<unknown[]>, bound: unknown[]) => T,
+  ): T | null {
+    if (args !== undefined && !Array.isArray(args)) return null;
+    const bound = args ? sqlArgs(args) : [];
+    if (!bound) return null;
+    try {
+      // The class @libsql/client itself uses, whose statements db/statement-cache.ts keeps.
+      this.#db ??= new (libsqlDatabaseClass() as unknown as typeof Database)(
+        this.path,
+        this.options,
+      );
+      return read(this.#db.prepare(sql), bound);
+    } catch {
+      // A statement stopped midway would hold the connection's read snapshot open: start afresh.
+      this.close();
+      return null;
+    }
   }
 
   #shapeOf(statement: Database.Statement<unknown[]>): Shape {

@@ -2,11 +2,11 @@
 // captured from the real routers and services (the test's client records them), so a changed query
 // is checked as it now is. At issue-7 scale (1M orders, 3M items, 200k requests, 1M messages, 2M
 // feedback) a full scan of one of those tables, or a sort of a keyset page, is a slow page.
-import type { Client, InStatement, TransactionMode } from "@libsql/client";
+import type { Client, InArgs, InStatement, TransactionMode } from "@libsql/client";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
+import { READ_VALUE, type Db, type ReadValue } from "../../db/client";
 import * as schema from "../../db/schema";
 import type { User } from "../../server/auth/session";
 import { upsertOrder } from "../../server/services/ingest";
@@ -36,6 +36,11 @@ function recording<C extends Pick<Client, "execute" | "batch">>(client: C): C {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
+      if (prop === READ_VALUE)
+        return (sql: string, args: InArgs) => {
+          record({ sql, args });
+          return (value as ReadValue)(sql, args);
+        };
       if (prop === "execute")
         return (stmt: InStatement) => {
           record(stmt);
