@@ -64,7 +64,7 @@ export class ReadStatements {
    */
   value(sql: string, args: InArgs | undefined): { value: unknown } | null {
     return this.#run(sql, args, (statement, bound) => {
-      this.#shapeOf(statement);
+      this.#shapeOf(statement); // which puts a kept statement in raw mode: a row is its values
       const row = statement.get(bound) as unknown[] | undefined;
       return { value: row === undefined ? undefined : fromSql(row[0]) };
     });
