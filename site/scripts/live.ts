@@ -1,6 +1,7 @@
 // Keeps a page current without reloading: subscribes (tRPC over SSE) to the changes the page shows, and
 // when one arrives fetches the page again and swaps in its regions marked data-live-region. Forms being
-// typed into live outside those regions, so nothing the person wrote is lost.
+// typed into live outside those regions, or in a region the person has typed in, which is then kept, so
+// nothing the person wrote is lost.
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import superjson from "superjson";
 import type { AppRouter } from "../../server/root";
@@ -45,6 +46,17 @@ if (source) {
   subscribe();
 }
 
+// Regions the person has typed or chosen in since the page loaded (by name). A refresh leaves them as
+// they are: swapping in a fresh copy would throw away a half-written rating or reply. Sending the form
+// loads the page anew, which shows the change.
+const edited = new Set<string>();
+const noteEdit = (event: Event) => {
+  const region = (event.target as Element | null)?.closest?.<HTMLElement>("[data-live-region]");
+  if (region?.dataset.liveRegion) edited.add(region.dataset.liveRegion);
+};
+document.addEventListener("input", noteEdit, true);
+document.addEventListener("change", noteEdit, true);
+
 let timer: number | undefined;
 function scheduleRefresh() {
   clearTimeout(timer);
@@ -59,6 +71,7 @@ async function refresh() {
   if (!response.ok) return;
   const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
   for (const region of document.querySelectorAll<HTMLElement>("[data-live-region]")) {
+    if (edited.has(region.dataset.liveRegion ?? "")) continue;
     const replacement = fresh.querySelector(`[data-live-region="${region.dataset.liveRegion}"]`);
     if (replacement) region.replaceWith(document.importNode(replacement, true));
   }
