@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
-/** base64url's characters in byte order, so a time written with them sorts as the time does. */
-const ORDERED = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+/** base64url's characters in byte order, so a number written with them sorts as the number does. */
+export const ORDERED_ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
 /** Characters of the time: 64^8 milliseconds reach the year 10889. */
 const TIME_CHARS = 8;
 /** Random bytes after the time: 72 bits, 12 characters. */
@@ -25,7 +25,7 @@ export function newId(now = Date.now()): string {
   }
   let time = "";
   for (let i = 0, t = Math.floor(now); i < TIME_CHARS; i++, t = Math.floor(t / 64))
-    time = ORDERED[t % 64]! + time;
+    time = ORDERED_ALPHABET[t % 64]! + time;
   const id = time + pool.toString("base64url", offset, offset + RANDOM_BYTES);
   offset += RANDOM_BYTES;
   return id;

@@ -9,6 +9,7 @@ import { createApiKey } from "../../server/services/api-keys";
 import { createSite } from "../../server/services/sites";
 import { defaultTargets } from "../../server/services/requests";
 import { filePathOf, type Db } from "../client";
+import { ORDERED_ALPHABET } from "../ids";
 import { withRollupsRebuilt } from "../rollups";
 import type { OrderStatus, Priority, RequestStatus } from "../schema";
 import * as text from "./scale-text";
@@ -126,8 +127,6 @@ function rng(seed: number) {
   const chance = (p: number) => next() < p;
   /** Pareto (heavy tail), at least 1. */
   const pareto = (alpha: number) => Math.pow(1 - next(), -1 / alpha);
-  // base64url's characters in byte order, so ids sort as they are made.
-  const ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
   let made = 0;
   /**
    * The shape of db/ids newId (20 base64url characters): a 6-character running count, then 14 from the
@@ -138,8 +137,9 @@ function rng(seed: number) {
    */
   const id = () => {
     let s = "";
-    for (let n = made++, i = 0; i < 6; i++, n = Math.floor(n / 64)) s = ALPHABET[n % 64]! + s;
-    for (let i = 0; i < 14; i++) s += ALPHABET[int(64)];
+    for (let n = made++, i = 0; i < 6; i++, n = Math.floor(n / 64))
+      s = ORDERED_ALPHABET[n % 64]! + s;
+    for (let i = 0; i < 14; i++) s += ORDERED_ALPHABET[int(64)];
     return s;
   };
   return { next, int, pick, chance, pareto, id };
