@@ -4,6 +4,7 @@ import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
+import { param, prepareRows } from "../../db/prepared";
 import {
   accounts,
   contacts,
@@ -154,13 +155,17 @@ export async function setLocale(db: Db, actor: Actor, locale: Locale): Promise<v
   await db.update(users).set({ locale }).where(eq(users.id, actor.userId));
 }
 
-/** The caller's account as its home page shows it, with the other contacts of a business account. */
-/** The caller's account: its name and whether it is a person or a business. */
-export async function getAccountSummary(db: Db, actor: CustomerActor) {
-  const [account] = await db
+/** An account's name and kind, built once: the orders page asks it with every page of orders. */
+const accountSummary = prepareRows((on) =>
+  on
     .select({ name: accounts.name, kind: accounts.kind })
     .from(accounts)
-    .where(eq(accounts.id, actor.accountId));
+    .where(eq(accounts.id, param("accountId"))),
+);
+
+/** The caller's account: its name and whether it is a person or a business. */
+export async function getAccountSummary(db: Db, actor: CustomerActor) {
+  const [account] = await accountSummary.all(db, { accountId: actor.accountId });
   if (!account) throw notFound();
   return account;
 }
@@ -168,6 +173,7 @@ export async function getAccountSummary(db: Db, actor: CustomerActor) {
 /** How many colleagues the home page lists; a big company's thousands are counted, not shown. */
 const HOME_CONTACTS = 12;
 
+/** The caller's account as its home page shows it, with the other contacts of a business account. */
 export async function getCustomerHome(db: Db, actor: CustomerActor) {
   const account = await getAccountSummary(db, actor);
   const colleagues = and(eq(users.accountId, actor.accountId), ne(users.id, actor.userId));

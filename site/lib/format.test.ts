@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayStart, formatters } from "./format";
+import { DAY_MS, dayStart, formatters, TIME_ZONE } from "./format";
 
 describe("formatters", () => {
   it("formats minor units by the currency's own decimals, in the viewer's locale", () => {
@@ -16,6 +16,24 @@ describe("formatters", () => {
     const ms = Date.UTC(2026, 10, 27, 14, 5);
     expect(formatters("is").date(ms)).toBe("27. nóv. 2026");
     expect(formatters("en").date(ms)).toBe("27 Nov 2026");
+  });
+
+  it("names each instant's own day, at either edge of a day, in winter and summer", () => {
+    const instants = [2001, 2026, 2038].flatMap((year) =>
+      [0, 6].flatMap((month) => {
+        const start = Date.UTC(year, month, 1);
+        return [start - 1, start, start + DAY_MS / 2, start + DAY_MS - 1, start + DAY_MS];
+      }),
+    );
+    for (const locale of ["en", "is"] as const) {
+      const cached = formatters(locale);
+      const fresh = new Intl.DateTimeFormat(locale === "is" ? "is-IS" : "en-GB", {
+        dateStyle: "medium",
+        timeZone: TIME_ZONE,
+      });
+      // Twice: the second time from what the first kept.
+      for (const ms of [...instants, ...instants]) expect(cached.date(ms)).toBe(fresh.format(ms));
+    }
   });
 });
 
