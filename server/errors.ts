@@ -30,10 +30,12 @@ export class DomainError extends Error {
 /** The tRPC error for a failed procedure whose cause is a domain error: same code, the key as message. */
 export function asTRPCError(error: TRPCError): TRPCError {
   const cause = error.cause;
-  return cause instanceof DomainError
-    ? new TRPCError({ code: cause.code, message: cause.messageKey, cause })
-    : error;
+  return cause instanceof DomainError ? trpcErrorOf(cause) : error;
 }
+
+/** A domain error as the tRPC error of the same code, its message the message key. */
+export const trpcErrorOf = (error: DomainError) =>
+  new TRPCError({ code: error.code, message: error.messageKey, cause: error });
 
 export const notFound = () => new DomainError("NOT_FOUND", "error.notFound");
 

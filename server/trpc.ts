@@ -4,7 +4,7 @@ import { initTRPC } from "@trpc/server";
 import { requireAdmin, requireCustomer, requireSignedIn, requireStaff, type Actor } from "./actor";
 import { mustEnrolTwoFactor } from "./auth/two-factor-rule";
 import type { Context } from "./context";
-import { asTRPCError, DomainError, errorShape } from "./errors";
+import { asTRPCError, DomainError, errorShape, trpcErrorOf } from "./errors";
 import { transformer } from "./transformer";
 
 const t = initTRPC.context<Context>().create({
@@ -26,26 +26,43 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(domainErrors);
 
-// tRPC merges the returned ctx into the request's, so only the narrowed actor is passed on.
-const withActor = <A extends Actor>(check: (actor: Actor | null) => A) =>
-  publicProcedure.use(({ ctx, next }) => next({ ctx: { actor: check(ctx.actor) } }));
-
 /**
  * Admins must have confirmed two-factor sign-in before any staff data answers them: a stolen admin
  * password alone reads nothing. Until then they may only enrol (`enrolmentProcedure`) and manage their own
  * account.
  */
-const enrolledIfAdmin = t.middleware(({ ctx, next }) => {
-  if (mustEnrolTwoFactor(ctx.user)) throw new DomainError("FORBIDDEN", "error.twoFactorRequired");
-  return next();
-});
+function requireEnrolledIfAdmin(user: Context["user"]) {
+  if (mustEnrolTwoFactor(user)) throw new DomainError("FORBIDDEN", "error.twoFactorRequired");
+}
+
+/**
+ * The caller checked and narrowed, and domain errors converted, in one middleware: each level of
+ * tRPC's middleware chain copies the request's context, and every signed-in call passes here.
+ * tRPC merges the returned ctx into the request's, so only the narrowed actor is passed on.
+ */
+const withActor = <A extends Actor>(
+  check: (actor: Actor | null) => A,
+  { enrolledIfAdmin = false } = {},
+) =>
+  t.procedure.use(async ({ ctx, next }) => {
+    let actor: A;
+    try {
+      actor = check(ctx.actor);
+      if (enrolledIfAdmin) requireEnrolledIfAdmin(ctx.user);
+    } catch (error) {
+      throw error instanceof DomainError ? trpcErrorOf(error) : error;
+    }
+    const result = await next({ ctx: { actor } });
+    if (!result.ok) throw asTRPCError(result.error);
+    return result;
+  });
 
 /** The signed-in person's own account. */
 export const authedProcedure = withActor(requireSignedIn);
 export const customerProcedure = withActor(requireCustomer);
 /** Enrolling in two-factor sign-in: the one staff door open to an admin who has not enrolled yet. */
 export const enrolmentProcedure = withActor(requireStaff);
-export const staffProcedure = withActor(requireStaff).use(enrolledIfAdmin);
-export const adminProcedure = withActor(requireAdmin).use(enrolledIfAdmin);
+export const staffProcedure = withActor(requireStaff, { enrolledIfAdmin: true });
+export const adminProcedure = withActor(requireAdmin, { enrolledIfAdmin: true });
 /** Attachments: customers read their own, staff read all (admins once enrolled). */
-export const attachmentProcedure = authedProcedure.use(enrolledIfAdmin);
+export const attachmentProcedure = withActor(requireSignedIn, { enrolledIfAdmin: true });
