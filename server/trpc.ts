@@ -1,6 +1,6 @@
 // The procedure builders this project allows. Each role builder checks the caller through the same
 // actor helpers the services use, and narrows ctx.actor for the procedures built on it.
-import { initTRPC } from "@trpc/server";
+import { initTRPC, type TRPCError } from "@trpc/server";
 import { requireAdmin, requireCustomer, requireSignedIn, requireStaff, type Actor } from "./actor";
 import { mustEnrolTwoFactor } from "./auth/two-factor-rule";
 import type { Context } from "./context";
@@ -17,14 +17,20 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Domain errors thrown by services become tRPC errors with the same code. */
-const domainErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok) throw asTRPCError(result.error);
-  return result;
-});
+/** A middleware's result, with a domain error thrown further in as the tRPC error of the same code. */
+async function convertingDomainErrors<R extends { ok: true } | { ok: false; error: TRPCError }>(
+  result: Promise<R>,
+): Promise<R> {
+  const settled = await result;
+  if (!settled.ok) throw asTRPCError(settled.error);
+  return settled;
+}
 
-export const publicProcedure = t.procedure.use(domainErrors);
+/**
+ * Procedures anyone may call. The role builders below do not build on it (they convert domain errors
+ * themselves, in their one middleware): a middleware added here reaches public procedures only.
+ */
+export const publicProcedure = t.procedure.use(({ next }) => convertingDomainErrors(next()));
 
 /**
  * Admins must have confirmed two-factor sign-in before any staff data answers them: a stolen admin
@@ -42,7 +48,7 @@ function requireEnrolledIfAdmin(user: Context["user"]) {
  */
 const withActor = <A extends Actor>(
   check: (actor: Actor | null) => A,
-  { enrolledIfAdmin = false } = {},
+  { enrolledIfAdmin }: { enrolledIfAdmin: boolean },
 ) =>
   t.procedure.use(async ({ ctx, next }) => {
     let actor: A;
@@ -52,16 +58,14 @@ const withActor = <A extends Actor>(
     } catch (error) {
       throw error instanceof DomainError ? trpcErrorOf(error) : error;
     }
-    const result = await next({ ctx: { actor } });
-    if (!result.ok) throw asTRPCError(result.error);
-    return result;
+    return convertingDomainErrors(next({ ctx: { actor } }));
   });
 
 /** The signed-in person's own account. */
-export const authedProcedure = withActor(requireSignedIn);
-export const customerProcedure = withActor(requireCustomer);
+export const authedProcedure = withActor(requireSignedIn, { enrolledIfAdmin: false });
+export const customerProcedure = withActor(requireCustomer, { enrolledIfAdmin: false });
 /** Enrolling in two-factor sign-in: the one staff door open to an admin who has not enrolled yet. */
-export const enrolmentProcedure = withActor(requireStaff);
+export const enrolmentProcedure = withActor(requireStaff, { enrolledIfAdmin: false });
 export const staffProcedure = withActor(requireStaff, { enrolledIfAdmin: true });
 export const adminProcedure = withActor(requireAdmin, { enrolledIfAdmin: true });
 /** Attachments: customers read their own, staff read all (admins once enrolled). */
