@@ -1,5 +1,6 @@
-// Domain errors: services throw these with an i18n message key; the procedure builders (server/trpc.ts)
-// map them to tRPC codes, and describeError turns any error into what a form or API client may see (never a stack).
+// Domain errors: services throw these with an i18n message key; the procedure builders
+// (server/trpc.ts) map them to tRPC codes, and describeError turns any error into what a form or API
+// client may see (never a stack).
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import type { MessageKey } from "../site/i18n";
