@@ -70,7 +70,10 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
  * submissions pays one fsync instead of one each (synchronous=FULL stays).
  */
 function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
-  const queue = new WriteQueue(client);
+  const commitListeners = new Set<() => void>();
+  const queue = new WriteQueue(client, () => {
+    for (const listener of commitListeners) listener();
+  });
   const dml = (stmt: InStatement | string) => {
     const text = typeof stmt === "string" ? stmt : stmt.sql;
     if (/^\s*select\b/i.test(text)) return "read";
@@ -83,7 +86,8 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
     return /^\s*(insert|update|delete|replace)\b/i.test(text) ? "write" : "alone";
   };
 
-  const gated: Partial<Client> & { [READ_VALUE]: ReadValue } = {
+  const gated: Partial<Client> & { [READ_VALUE]: ReadValue; [COMMITTED]: Set<() => void> } = {
+    [COMMITTED]: commitListeners,
     [READ_VALUE]: async (sql, args) => {
       const kept = dml(sql) === "read" ? reads.value(sql, args) : null;
       if (kept) return kept.value;
@@ -143,6 +147,19 @@ export async function readValue(db: Db, sql: string, args: InArgs): Promise<unkn
   return (await client.execute({ sql, args })).rows[0]?.[0];
 }
 
+const COMMITTED = Symbol("commit listeners");
+
+/**
+ * Calls `listener` after each commit this process makes through `db` (a group's, or a statement that runs
+ * alone), before any writer of it is answered. Returns false, and calls nothing, where commits go
+ * straight to a libSQL server: there only a file database's client sees every write.
+ */
+export function watchCommits(db: Db, listener: () => void): boolean {
+  const listeners = (db.$client as Client & { [COMMITTED]?: Set<() => void> })[COMMITTED];
+  listeners?.add(listener);
+  return listeners !== undefined;
+}
+
 /** At most this many writers share one physical transaction, so the first of them waits a bounded time. */
 export const GROUP_LIMIT = 64;
 const SAVEPOINT = "tengsl_writer";
@@ -164,12 +181,20 @@ class WriteQueue {
   private readonly waiting: Waiter[] = [];
   private busy = false;
 
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    /** Told after every commit, before the writers are answered. */
+    private readonly afterCommit: () => void,
+  ) {}
 
   /** A statement that must not run inside a transaction, or is best alone (DDL, PRAGMA, VACUUM). */
   alone<T>(run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.enqueue({ kind: "alone", run: () => run().then(resolve, reject) });
+      // Whether it succeeded or not, a lone statement (DDL, a PRAGMA, a script) may have changed anything.
+      this.enqueue({
+        kind: "alone",
+        run: () => run().finally(this.afterCommit).then(resolve, reject),
+      });
     });
   }
 
@@ -277,7 +302,10 @@ class WriteQueue {
         if (tx.closed) throw new LibsqlError("The group's transaction was rolled back", "ABORTED");
       }
       if (committed.length === 0) await tx.rollback();
-      else await tx.commit();
+      else {
+        await tx.commit();
+        this.afterCommit();
+      }
     } catch (error) {
       try {
         tx.close();

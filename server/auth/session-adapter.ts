@@ -8,6 +8,7 @@ import { and, eq, isNull, lte } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { param, prepareRows } from "../../db/prepared";
 import { sessions, users } from "../../db/schema";
+import { SessionCache } from "./session-cache";
 
 const sessionUserColumns = {
   id: users.id,
@@ -36,16 +37,30 @@ const sessionWithUser = prepareRows((on) =>
     .where(and(eq(sessions.id, param("key")), isNull(users.deactivatedAt))),
 );
 
+type Found = Awaited<ReturnType<typeof sessionWithUser.all>>[number];
+
 export class SessionAdapter implements Adapter {
+  private readonly cache: SessionCache<Found> | null;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.cache = SessionCache.of(db);
+  }
 
-  /** The stored session and its user; the lifetime rules are applied by the caller. */
-  async findSession(sessionId: string) {
-    const [row] = await sessionWithUser.all(this.db, { key: sessionKey(sessionId) });
-    return row ?? null;
+  /**
+   * The session and its user, as this process last checked them unless `stored` (then as stored now);
+   * the lifetime rules are applied by the caller.
+   */
+  async findSession(sessionId: string, { stored = false } = {}): Promise<Found | null> {
+    const key = sessionKey(sessionId);
+    const kept = stored ? undefined : await this.cache?.get(key);
+    if (kept) return kept;
+    const generation = this.cache?.generation ?? 0;
+    const [found] = await sessionWithUser.all(this.db, { key });
+    if (found) this.cache?.set(key, found, generation);
+    return found ?? null;
   }
 
   async roleOf(userId: string) {
@@ -88,10 +103,13 @@ export class SessionAdapter implements Adapter {
   }
 
   async updateSessionExpiration(sessionId: string, expiresAt: Date): Promise<void> {
+    const key = sessionKey(sessionId);
     await this.db
       .update(sessions)
       .set({ expiresAt: expiresAt.getTime() })
-      .where(eq(sessions.id, sessionKey(sessionId)));
+      .where(eq(sessions.id, key));
+    // A later end raises no version (migration 0011): the next lookup reads the renewed row.
+    this.cache?.delete(key);
   }
 
   async deleteSession(sessionId: string): Promise<void> {

@@ -108,18 +108,19 @@ export class SessionAuth extends Lucia<Record<never, never>, UserAttributes> {
   override async validateSession(
     sessionId: string,
   ): Promise<{ session: Session; user: User } | { session: null; user: null }> {
-    const found = await this.store.findSession(sessionId);
+    const now = this.now();
+    let found = await this.store.findSession(sessionId);
+    // What this process kept may be older than the stored row (another process renewed it): a session
+    // is ended or renewed only as stored.
+    if (found && writeDue(lifetimeAt(found, now)))
+      found = await this.store.findSession(sessionId, { stored: true });
     if (!found) return { session: null, user: null };
     const { row, user } = found;
-    const now = this.now();
-    const { idleMs, absoluteMs } = lifetimeFor(user.role);
-    const end = row.createdAt + absoluteMs;
-    if (now >= row.expiresAt || now >= end) {
+    const { ended, renewed, fresh } = lifetimeAt(found, now);
+    if (ended) {
       await this.store.deleteSession(sessionId);
       return { session: null, user: null };
     }
-    const renewed = Math.min(now + idleMs, end);
-    const fresh = renewed - row.expiresAt >= RENEW_STEP_MS;
     if (fresh) await this.store.updateSessionExpiration(sessionId, new Date(renewed));
     return {
       session: {
@@ -132,6 +133,26 @@ export class SessionAuth extends Lucia<Record<never, never>, UserAttributes> {
     };
   }
 }
+
+/**
+ * Where a stored session stands at `now`: `ended` (idle too long or past its absolute age), else its end
+ * if used now (`renewed`), which is written (`fresh`) once it moves the stored end by a step.
+ */
+function lifetimeAt(
+  { row, user }: { row: { createdAt: number; expiresAt: number }; user: { role: Role } },
+  now: number,
+) {
+  const { idleMs, absoluteMs } = lifetimeFor(user.role);
+  const end = row.createdAt + absoluteMs;
+  const renewed = Math.min(now + idleMs, end);
+  return {
+    ended: now >= row.expiresAt || now >= end,
+    renewed,
+    fresh: renewed - row.expiresAt >= RENEW_STEP_MS,
+  };
+}
+
+const writeDue = ({ ended, fresh }: ReturnType<typeof lifetimeAt>) => ended || fresh;
 
 /** The user's columns the session adapter reads. */
 interface StoredUser {
