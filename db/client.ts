@@ -72,7 +72,14 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
 function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
   const commitListeners = new Set<() => void>();
   const queue = new WriteQueue(client, () => {
-    for (const listener of commitListeners) listener();
+    // What is committed stays committed: a listener's failure must not fail the writers.
+    for (const listener of commitListeners) {
+      try {
+        listener();
+      } catch (error) {
+        console.error("A commit listener failed:", error);
+      }
+    }
   });
   const dml = (stmt: InStatement | string) => {
     const text = typeof stmt === "string" ? stmt : stmt.sql;
@@ -302,10 +309,7 @@ class WriteQueue {
         if (tx.closed) throw new LibsqlError("The group's transaction was rolled back", "ABORTED");
       }
       if (committed.length === 0) await tx.rollback();
-      else {
-        await tx.commit();
-        this.afterCommit();
-      }
+      else await tx.commit();
     } catch (error) {
       try {
         tx.close();
@@ -315,6 +319,7 @@ class WriteQueue {
       for (const durable of committed) durable(asError(error));
       return;
     }
+    if (committed.length > 0) this.afterCommit();
     for (const durable of committed) durable();
   }
 }

@@ -4,7 +4,7 @@
 // of each session id, so a copy of the database signs no one in (docs/decisions/003).
 import { hash } from "node:crypto";
 import type { Adapter, DatabaseSession, DatabaseUser } from "lucia";
-import { and, eq, isNull, lte } from "drizzle-orm";
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { param, prepareRows } from "../../db/prepared";
 import { sessions, users } from "../../db/schema";
@@ -60,6 +60,7 @@ export class SessionAdapter implements Adapter {
     const generation = this.cache?.generation ?? 0;
     const [found] = await sessionWithUser.all(this.db, { key });
     if (found) this.cache?.set(key, found, generation);
+    else this.cache?.delete(key);
     return found ?? null;
   }
 
@@ -102,22 +103,43 @@ export class SessionAdapter implements Adapter {
     });
   }
 
+  /** Moves the session's end to `expiresAt`, never earlier than another process has moved it since. */
   async updateSessionExpiration(sessionId: string, expiresAt: Date): Promise<void> {
     const key = sessionKey(sessionId);
     await this.db
       .update(sessions)
-      .set({ expiresAt: expiresAt.getTime() })
+      .set({ expiresAt: sql`max(${sessions.expiresAt}, ${expiresAt.getTime()})` })
       .where(eq(sessions.id, key));
     // A later end raises no version (migration 0011): the next lookup reads the renewed row.
     this.cache?.delete(key);
   }
 
+  /**
+   * Deletes the session if, as stored when the delete runs, it is idle past its end or older than
+   * `absoluteMs`: another process may have renewed it since it was read.
+   */
+  async deleteEndedSession(sessionId: string, now: number, absoluteMs: number): Promise<void> {
+    const key = sessionKey(sessionId);
+    await this.db
+      .delete(sessions)
+      .where(
+        and(
+          eq(sessions.id, key),
+          or(lte(sessions.expiresAt, now), lte(sessions.createdAt, now - absoluteMs)),
+        ),
+      );
+    this.cache?.delete(key);
+  }
+
   async deleteSession(sessionId: string): Promise<void> {
-    await this.db.delete(sessions).where(eq(sessions.id, sessionKey(sessionId)));
+    const key = sessionKey(sessionId);
+    await this.db.delete(sessions).where(eq(sessions.id, key));
+    this.cache?.delete(key);
   }
 
   async deleteUserSessions(userId: string): Promise<void> {
     await this.db.delete(sessions).where(eq(sessions.userId, userId));
+    this.cache?.clear();
   }
 
   async deleteExpiredSessions(): Promise<void> {

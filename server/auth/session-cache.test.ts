@@ -9,7 +9,7 @@ import { sessions, users } from "../../db/schema";
 import { createUser } from "../../tests/factories/people";
 import { createTestDb, type TestDb } from "../../tests/helpers/db";
 import { createAuth } from "./session";
-import { sessionKey } from "./session-adapter";
+import { SessionAdapter, sessionKey } from "./session-adapter";
 import { CHECK_EVERY_MS, SessionCache } from "./session-cache";
 
 let t: TestDb;
@@ -26,8 +26,9 @@ afterEach(() => {
 
 const HOUR = 60 * 60 * 1000;
 const version = (db: Db) => readValue(db, "select version from auth_version where id = 1", []);
-const kept = (id: string) => SessionCache.of<{ user: { id: string } }>(t.db)!.get(sessionKey(id));
 const waitForRecheck = () => sleep(CHECK_EVERY_MS + 50);
+/** A cache that never reads the version on a timer: only this process's commits make it look again. */
+const keepLong = () => SessionCache.of(t.db, { checkEveryMs: 60 * 60 * 1000 });
 
 async function signedIn(role: "customer" | "agent" = "agent") {
   const auth = createAuth(t.db, { secure: false });
@@ -38,12 +39,20 @@ async function signedIn(role: "customer" | "agent" = "agent") {
 }
 
 describe("the sessions a process keeps", () => {
-  it("answers a session checked before from memory", async () => {
-    const { session, user } = await signedIn();
-    expect((await kept(session.id))?.user.id).toBe(user.id);
+  it("answers a session checked before from memory until this process commits something", async () => {
+    keepLong();
+    const { auth, session } = await signedIn();
+    // Ended by another process, which this one does not hear of: it answers from memory (the window
+    // decision 032 bounds by reading the version every 250 ms, lengthened here).
+    await other.delete(sessions).where(eq(sessions.id, sessionKey(session.id)));
+    expect((await auth.validateSession(session.id)).session).not.toBeNull();
+    // Any commit of its own makes it read the version, which the deletion raised.
+    await createUser(t.db);
+    expect((await auth.validateSession(session.id)).session).toBeNull();
   });
 
   it("holds a sign-out, a deactivation and a role change made here for the very next request", async () => {
+    keepLong();
     const a = await signedIn();
     await a.auth.invalidateSession(a.session.id);
     expect((await a.auth.validateSession(a.session.id)).session).toBeNull();
@@ -55,6 +64,14 @@ describe("the sessions a process keeps", () => {
     const c = await signedIn();
     await t.db.update(users).set({ role: "admin" }).where(eq(users.id, c.user.id));
     expect((await c.auth.validateSession(c.session.id)).user?.role).toBe("admin");
+  });
+
+  it("keeps nothing when a trigger the version relies on is missing", async () => {
+    await t.db.run(sql`drop trigger auth_version_sessions_delete`);
+    keepLong();
+    const { auth, session } = await signedIn();
+    await other.delete(sessions).where(eq(sessions.id, sessionKey(session.id)));
+    expect((await auth.validateSession(session.id)).session).toBeNull();
   });
 
   it("holds a change made by another process once the version is read again", async () => {
@@ -98,12 +115,24 @@ describe("the sessions a process keeps", () => {
     expect(after?.expiresAt).toBeGreaterThanOrEqual(row!.expiresAt + HOUR);
   });
 
+  it("never moves a session's end earlier than another process has moved it", async () => {
+    const { session } = await signedIn();
+    const key = sessionKey(session.id);
+    const far = Date.now() + 100 * HOUR;
+    await other.update(sessions).set({ expiresAt: far }).where(eq(sessions.id, key));
+    const adapter = new SessionAdapter(t.db);
+    await adapter.updateSessionExpiration(session.id, new Date(Date.now() + HOUR));
+    const [after] = await t.db.select().from(sessions).where(eq(sessions.id, key));
+    expect(after?.expiresAt).toBe(far);
+  });
+
   it("raises the version for each change that may end a session or change its user, not a renewal", async () => {
     const { user, session } = await signedIn();
     const key = sessionKey(session.id);
     const steps: [string, () => Promise<unknown>, boolean][] = [
       ["renewal", () => t.db.update(sessions).set({ expiresAt: sql`expires_at + 1` }), false],
       ["shortened", () => t.db.update(sessions).set({ expiresAt: sql`expires_at - 10` }), true],
+      ["made older", () => t.db.update(sessions).set({ createdAt: sql`created_at - 1` }), true],
       [
         "user renamed",
         () => t.db.update(users).set({ name: "X" }).where(eq(users.id, user.id)),

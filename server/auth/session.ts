@@ -118,7 +118,7 @@ export class SessionAuth extends Lucia<Record<never, never>, UserAttributes> {
     const { row, user } = found;
     const { ended, renewed, fresh } = lifetimeAt(found, now);
     if (ended) {
-      await this.store.deleteSession(sessionId);
+      await this.store.deleteEndedSession(sessionId, now, lifetimeFor(user.role).absoluteMs);
       return { session: null, user: null };
     }
     if (fresh) await this.store.updateSessionExpiration(sessionId, new Date(renewed));
