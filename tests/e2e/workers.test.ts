@@ -1,7 +1,11 @@
 // WORKERS=2: two processes share the port and the database; either one dying leaves the other serving,
-// the primary replaces it, and SIGTERM stops them all cleanly.
+// the primary replaces it, and SIGTERM stops them all cleanly. A sign-out in one holds in the other.
+import { get } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHECK_EVERY_MS } from "../../server/auth/session-cache";
 import { startServer, type RunningServer } from "../helpers/server";
+import { apiSignIn } from "../helpers/two-factor";
 
 let server: RunningServer;
 const ping = async () => {
@@ -20,7 +24,31 @@ afterAll(async () => {
   await server.stop();
 });
 
+/** A GET on a connection of its own: the primary hands new connections to the workers in turn. */
+const statusOnNewConnection = (path: string, cookie: string) =>
+  new Promise<number>((resolve, reject) => {
+    get(`${server.url}${path}`, { agent: false, headers: { cookie } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on("error", reject);
+  });
+
 describe("WORKERS=2", () => {
+  it("holds a sign-out made in one worker in the other within the sessions' recheck", async () => {
+    const cookie = await apiSignIn(server.url, "anna@example.com");
+    const account = () => statusOnNewConnection("/api/trpc/portal.home.account", cookie);
+    // Both workers check the session, and keep it (docs/decisions/032).
+    for (let i = 0; i < 6; i++) expect(await account()).toBe(200);
+    const out = await fetch(`${server.url}/api/trpc/auth.signOut`, {
+      method: "POST",
+      headers: { cookie, origin: server.url, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(out.status).toBe(200);
+    await sleep(CHECK_EVERY_MS + 100);
+    for (let i = 0; i < 6; i++) expect(await account()).toBe(401);
+  });
+
   it("serves from two worker processes, and from the other when one dies", async () => {
     const pids = /with 2 workers: (\d+), (\d+)/.exec(server.output())?.slice(1).map(Number);
     expect(pids).toHaveLength(2);
