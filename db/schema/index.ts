@@ -7,3 +7,4 @@ export * from "./requests";
 export * from "./rollups";
 export * from "./sessions";
 export * from "./sites";
+export * from "./versions";

@@ -34,13 +34,3 @@ export const twoFactorChallenges = sqliteTable(
 );
 
 export type SessionRow = typeof sessions.$inferSelect;
-
-/**
- * One row (id 1) whose version migration 0011's triggers raise with every change that may end a session
- * or change what it carries: a user updated or deleted, a session deleted or cut short. A process keeps
- * the sessions it has checked (server/auth/session-cache.ts) only while the version stands.
- */
-export const authVersion = sqliteTable("auth_version", {
-  id: integer("id").primaryKey(),
-  version: integer("version").notNull(),
-});

@@ -7,8 +7,8 @@ import type { Adapter, DatabaseSession, DatabaseUser } from "lucia";
 import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { param, prepareRows } from "../../db/prepared";
+import { VersionedCache } from "../../db/versioned-cache";
 import { sessions, users } from "../../db/schema";
-import { SessionCache } from "./session-cache";
 
 const sessionUserColumns = {
   id: users.id,
@@ -40,13 +40,14 @@ const sessionWithUser = prepareRows((on) =>
 type Found = Awaited<ReturnType<typeof sessionWithUser.all>>[number];
 
 export class SessionAdapter implements Adapter {
-  private readonly cache: SessionCache<Found> | null;
+  /** The sessions this process has checked (docs/decisions/032). */
+  private readonly cache: VersionedCache<Found | null>;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
-    this.cache = SessionCache.of(db);
+    this.cache = VersionedCache.of(db, "sessions", "session by key");
   }
 
   /**
@@ -55,13 +56,13 @@ export class SessionAdapter implements Adapter {
    */
   async findSession(sessionId: string, { stored = false } = {}): Promise<Found | null> {
     const key = sessionKey(sessionId);
-    const kept = stored ? undefined : await this.cache?.get(key);
-    if (kept) return kept;
-    const generation = this.cache?.generation ?? 0;
-    const [found] = await sessionWithUser.all(this.db, { key });
-    if (found) this.cache?.set(key, found, generation);
-    else this.cache?.delete(key);
-    return found ?? null;
+    const found = await this.cache.read(
+      key,
+      async () => (await sessionWithUser.all(this.db, { key }))[0] ?? null,
+      { fresh: stored, keep: (found) => found !== null },
+    );
+    if (!found) this.cache.delete(key);
+    return found;
   }
 
   async roleOf(userId: string) {
@@ -111,7 +112,7 @@ export class SessionAdapter implements Adapter {
       .set({ expiresAt: sql`max(${sessions.expiresAt}, ${expiresAt.getTime()})` })
       .where(eq(sessions.id, key));
     // A later end raises no version (migration 0011): the next lookup reads the renewed row.
-    this.cache?.delete(key);
+    this.cache.delete(key);
   }
 
   /**
@@ -128,18 +129,18 @@ export class SessionAdapter implements Adapter {
           or(lte(sessions.expiresAt, now), lte(sessions.createdAt, now - absoluteMs)),
         ),
       );
-    this.cache?.delete(key);
+    this.cache.delete(key);
   }
 
   async deleteSession(sessionId: string): Promise<void> {
     const key = sessionKey(sessionId);
     await this.db.delete(sessions).where(eq(sessions.id, key));
-    this.cache?.delete(key);
+    this.cache.delete(key);
   }
 
   async deleteUserSessions(userId: string): Promise<void> {
     await this.db.delete(sessions).where(eq(sessions.userId, userId));
-    this.cache?.clear();
+    this.cache.clear();
   }
 
   async deleteExpiredSessions(): Promise<void> {

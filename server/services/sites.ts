@@ -4,6 +4,7 @@ import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { newId } from "../../db/ids";
+import { VersionedCache } from "../../db/versioned-cache";
 import { sites } from "../../db/schema";
 import type { AdminActor } from "../actor";
 import { notFound } from "../errors";
@@ -48,7 +49,7 @@ export function listSites(db: Db, _actor: AdminActor) {
 }
 
 export async function createSite(db: Db, actor: AdminActor, input: z.output<typeof siteInput>) {
-  const created = await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const id = newId();
     await tx
       .insert(sites)
@@ -57,8 +58,6 @@ export async function createSite(db: Db, actor: AdminActor, input: z.output<type
     await recordAudit(tx, actor, { action: "site.created", subject, detail: { name: input.name } });
     return id;
   });
-  forgetOrigins(db);
-  return created;
 }
 
 export async function updateSite(
@@ -73,7 +72,6 @@ export async function updateSite(
     const detail = { name: input.name, changes: changedFields(before, input) };
     await recordAudit(tx, actor, { action: "site.updated", subject: { type: "site", id }, detail });
   });
-  forgetOrigins(db);
 }
 
 /** New public key and identity secret: old snippets and old signed identities stop working at once. */
@@ -95,34 +93,15 @@ export async function rotateSiteKeys(db: Db, actor: AdminActor, id: string) {
 }
 
 /**
- * How long a process answers the widget door's origin question (CORS) from its copy of every site's
- * origins. A change made through this process applies at once; one made through another process (or
- * machine) within this time, so a newly added origin may be turned away there for a few seconds. A
- * removed origin is refused at once all the same: each call is checked against its site's own row,
- * read fresh (`siteFor` in widget.ts).
+ * Every origin some site allows: the widget door answers CORS preflights for these alone. Kept per
+ * process while no site changes (db/versioned-cache.ts): a change made through another process shows
+ * within 250 ms, so a newly added origin may be turned away there for that long.
  */
-export const ORIGINS_TTL_MS = 5_000;
-const originsCache = new WeakMap<Db, { at: number; origins: Promise<Set<string>> }>();
-
-/** Every origin some site allows: the widget door answers CORS preflights for these alone. */
-export function allAllowedOrigins(db: Db, now = Date.now()): Promise<Set<string>> {
-  const cached = originsCache.get(db);
-  if (cached && now >= cached.at && now - cached.at < ORIGINS_TTL_MS) return cached.origins;
-  const origins = db
-    .select({ origins: sites.allowedOrigins })
-    .from(sites)
-    .then((rows) => new Set(rows.flatMap((r) => r.origins)));
-  originsCache.set(db, { at: now, origins });
-  // A failed read is not remembered.
-  origins.catch(() => {
-    if (originsCache.get(db)?.origins === origins) originsCache.delete(db);
+export function allAllowedOrigins(db: Db): Promise<Set<string>> {
+  return VersionedCache.of<Set<string>>(db, "sites", "allowed origins").read("all", async () => {
+    const rows = await db.select({ origins: sites.allowedOrigins }).from(sites);
+    return new Set(rows.flatMap((r) => r.origins));
   });
-  return origins;
-}
-
-/** After a change to sites has committed: the next CORS question reads the origins again. */
-function forgetOrigins(db: Db) {
-  originsCache.delete(db);
 }
 
 /** Site names for filters, for any staff member (keys and secrets stay with admins). */

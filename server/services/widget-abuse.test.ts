@@ -1,7 +1,11 @@
 import { createHmac } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { count, eq, like } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDb } from "../../db/client";
+import { newId } from "../../db/ids";
 import { auditLog, feedback, rateLimits, requests, sites, widgetBlocks } from "../../db/schema";
+import { CHECK_EVERY_MS, VersionedCache } from "../../db/versioned-cache";
 import { supportCast } from "../../tests/factories/requests";
 import { callerAs } from "../../tests/helpers/caller";
 import { createTestDb, type TestDb } from "../../tests/helpers/db";
@@ -354,5 +358,79 @@ describe("identity hashes", () => {
   it("normalizes IPv4-mapped addresses", () => {
     expect(normalizeIp("::ffff:203.0.113.9")).toBe("203.0.113.9");
     expect(normalizeIp(" 2001:DB8::1 ")).toBe("2001:db8::1");
+  });
+});
+
+describe("the sites and blocks each process keeps (docs/decisions/032)", () => {
+  /** Another process's write to the same file: this process hears of it only by the version. */
+  async function elsewhere(write: (db: Awaited<ReturnType<typeof openDb>>) => Promise<unknown>) {
+    const db = await openDb({ url: t.url });
+    try {
+      await write(db);
+    } finally {
+      db.$client.close();
+    }
+  }
+
+  it("answers from memory until this process commits something or the version is read again", async () => {
+    // Without the timer: only this process's commits make it read the version.
+    for (const use of ["site by key", "block ends"])
+      VersionedCache.of(t.db, "sites", use, { checkEveryMs: 60 * 60 * 1000 });
+    expect(await code(widget().feedback(rating()))).toBe("ok");
+    // The submission's own commit makes the next call read the version: this one, before the switch.
+    expect(await code(widget().config({ site: site.publicKey }))).toBe("ok");
+    await elsewhere((db) =>
+      db.update(sites).set({ disabledAt: Date.now() }).where(eq(sites.id, site.id)),
+    );
+    // Kept: another process's switch has not been heard of yet.
+    expect(await code(widget().config({ site: site.publicKey }))).toBe("ok");
+    // This process commits (a submission of the other site's): it reads the version, and the site is off.
+    await widget("198.51.100.7", "https://other.example.com").feedback(
+      rating({ site: other.publicKey }),
+    );
+    expect(await code(widget().config({ site: site.publicKey }))).toBe(
+      "FORBIDDEN:widget.siteDisabled",
+    );
+  });
+
+  it("holds a site switched off or a sender blocked by another process within the recheck", async () => {
+    expect(await code(widget().feedback(rating()))).toBe("ok");
+    expect(
+      await code(
+        widget("198.51.100.7", "https://other.example.com").config({ site: other.publicKey }),
+      ),
+    ).toBe("ok");
+    await elsewhere(async (db) => {
+      await db.insert(widgetBlocks).values({
+        id: newId(),
+        siteId: site.id,
+        kind: "ip",
+        value: "198.51.100.7",
+        until: Date.now() + HOUR_MS,
+        createdAt: Date.now(),
+      });
+      await db.update(sites).set({ disabledAt: Date.now() }).where(eq(sites.id, other.id));
+    });
+    await sleep(CHECK_EVERY_MS + 50);
+    expect(await code(widget().feedback(rating()))).toBe("FORBIDDEN:widget.blocked");
+    expect(
+      await code(
+        widget("198.51.100.7", "https://other.example.com").config({ site: other.publicKey }),
+      ),
+    ).toBe("FORBIDDEN:widget.siteDisabled");
+  });
+
+  it("holds a block made and lifted here for the very next submission", async () => {
+    VersionedCache.of(t.db, "sites", "block ends", { checkEveryMs: 60 * 60 * 1000 });
+    expect(await code(widget().feedback(rating()))).toBe("ok");
+    const id = await blockSender(t.db, adminActor(), {
+      siteId: site.id,
+      kind: "ip",
+      value: "198.51.100.7",
+      hours: 1,
+    });
+    expect(await code(widget().feedback(rating()))).toBe("FORBIDDEN:widget.blocked");
+    await unblockSender(t.db, adminActor(), { siteId: site.id, id });
+    expect(await code(widget().feedback(rating()))).toBe("ok");
   });
 });

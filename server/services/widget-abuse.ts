@@ -5,6 +5,7 @@ import { and, asc, count, desc, eq, gt, gte, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { newId } from "../../db/ids";
+import { VersionedCache } from "../../db/versioned-cache";
 import { param, perShape, prepareRows } from "../../db/prepared";
 import { feedback, rateLimits, sites, widgetBlockKinds, widgetBlocks } from "../../db/schema";
 import type { SiteRow } from "../../db/schema";
@@ -154,23 +155,28 @@ export async function refuseBlocked(
   now = Date.now(),
 ) {
   if (!sender.ip && !sender.visitorId) return;
-  const [hit] = await blockOf({
-    ip: Boolean(sender.ip),
-    visitor: Boolean(sender.visitorId),
-  }).all(db, {
-    siteId: site.id,
-    now,
-    ip: sender.ip && normalizeIp(sender.ip),
-    visitorId: sender.visitorId,
-  });
-  if (hit) throw new DomainError("FORBIDDEN", "widget.blocked");
+  const ip = sender.ip && normalizeIp(sender.ip);
+  const { visitorId } = sender;
+  // The sender's latest block end, kept per process while no site or block changes
+  // (db/versioned-cache.ts): a block that runs out needs no change to stop counting.
+  const until = await VersionedCache.of<number | null>(db, "sites", "block ends").read(
+    `${site.id} ${ip ?? ""} ${visitorId ?? ""}`,
+    async () => {
+      const [latest] = await latestBlockEnd({ ip: Boolean(ip), visitor: Boolean(visitorId) }).all(
+        db,
+        { siteId: site.id, now, ip, visitorId },
+      );
+      return latest?.until ?? null;
+    },
+  );
+  if (until !== null && until > now) throw new DomainError("FORBIDDEN", "widget.blocked");
 }
 
-/** A block in force on the sender (every submission asks, so it is built once per shape). */
-const blockOf = perShape((shape: { ip: boolean; visitor: boolean }) =>
+/** When the sender's blocks in force end, if any (every submission asks, so it is built once per shape). */
+const latestBlockEnd = perShape((shape: { ip: boolean; visitor: boolean }) =>
   prepareRows((on) =>
     on
-      .select({ id: widgetBlocks.id })
+      .select({ until: sql<number | null>`max(${widgetBlocks.until})` })
       .from(widgetBlocks)
       .where(
         and(
@@ -185,8 +191,7 @@ const blockOf = perShape((shape: { ip: boolean; visitor: boolean }) =>
               : undefined,
           ),
         ),
-      )
-      .limit(1),
+      ),
   ),
 );
 

@@ -7,6 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
+import { VersionedCache } from "../../db/versioned-cache";
 import { param, placeholders, prepareRows, prepareWrite } from "../../db/prepared";
 import { accounts, feedback, locales, requests, sites, users, type SiteRow } from "../../db/schema";
 import { DomainError } from "../errors";
@@ -99,7 +100,12 @@ const siteByKey = prepareRows((on) =>
 
 /** The site a key names, if the request comes from one of its origins, whether on or off. */
 async function siteOfKey(db: Db, publicKey: string, origin: string | undefined): Promise<SiteRow> {
-  const [site] = await siteByKey.all(db, { key: publicKey });
+  // Kept per process while no site changes (db/versioned-cache.ts); unknown keys are not kept.
+  const site = await VersionedCache.of<SiteRow | null>(db, "sites", "site by key").read(
+    publicKey,
+    async () => (await siteByKey.all(db, { key: publicKey }))[0] ?? null,
+    { keep: (site) => site !== null },
+  );
   if (!site) throw new DomainError("NOT_FOUND", "widget.unknownSite");
   if (!origin || !site.allowedOrigins.includes(origin))
     throw new DomainError("FORBIDDEN", "widget.originNotAllowed");

@@ -3,7 +3,7 @@
 import { get } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHECK_EVERY_MS } from "../../server/auth/session-cache";
+import { CHECK_EVERY_MS } from "../../db/versioned-cache";
 import { startServer, type RunningServer } from "../helpers/server";
 import { apiSignIn } from "../helpers/two-factor";
 

@@ -1,4 +1,4 @@
-// The sessions a process keeps (session-cache.ts): changes made through the process hold for the very next
+// The sessions a process keeps (db/versioned-cache.ts, docs/decisions/032): changes made through the process hold for the very next
 // request, changes made by another process (here a second connection to the file) once the version is
 // read again, and a session is only ever ended or renewed as stored.
 import { setTimeout as sleep } from "node:timers/promises";
@@ -10,7 +10,7 @@ import { createUser } from "../../tests/factories/people";
 import { createTestDb, type TestDb } from "../../tests/helpers/db";
 import { createAuth } from "./session";
 import { SessionAdapter, sessionKey } from "./session-adapter";
-import { CHECK_EVERY_MS, SessionCache } from "./session-cache";
+import { CHECK_EVERY_MS, VersionedCache } from "../../db/versioned-cache";
 
 let t: TestDb;
 /** Another process's connection to the same file: its commits are not reported to this process. */
@@ -25,10 +25,12 @@ afterEach(() => {
 });
 
 const HOUR = 60 * 60 * 1000;
-const version = (db: Db) => readValue(db, "select version from auth_version where id = 1", []);
+const version = (db: Db) =>
+  readValue(db, "select version from cache_versions where name = 'sessions'", []);
 const waitForRecheck = () => sleep(CHECK_EVERY_MS + 50);
 /** A cache that never reads the version on a timer: only this process's commits make it look again. */
-const keepLong = () => SessionCache.of(t.db, { checkEveryMs: 60 * 60 * 1000 });
+const keepLong = () =>
+  VersionedCache.of(t.db, "sessions", "session by key", { checkEveryMs: 60 * 60 * 1000 });
 
 async function signedIn(role: "customer" | "agent" = "agent") {
   const auth = createAuth(t.db, { secure: false });
@@ -67,7 +69,7 @@ describe("the sessions a process keeps", () => {
   });
 
   it("keeps nothing when a trigger the version relies on is missing", async () => {
-    await t.db.run(sql`drop trigger auth_version_sessions_delete`);
+    await t.db.run(sql`drop trigger cache_versions_sessions_delete`);
     keepLong();
     const { auth, session } = await signedIn();
     await other.delete(sessions).where(eq(sessions.id, sessionKey(session.id)));

@@ -1,0 +1,149 @@
+// Rows that every request of a kind reads (a signed-in request its session and user, a widget call its
+// site and blocks), kept in memory per process, so that such a request costs no statement for them. Kept
+// exact by a version per name (db/schema/versions.ts) that triggers raise with every change to the rows
+// it covers, whoever makes it (migration 0011):
+// - after each commit this process makes, the next lookup reads the version first, so a change made
+//   here (a sign-out, a deactivation, a site switched off, a block) holds for the very next request;
+// - a change made by another process (another worker, a script) is seen at the next reading of the
+//   version, at most `checkEveryMs` later. docs/decisions/032 weighs that window.
+// Only where the client reports every commit (a database file): with a libSQL server, every lookup reads.
+// Should a trigger or the version's row be missing (a table rebuilt by a later migration drops its
+// triggers), nothing is kept: every lookup reads, as before.
+import { performance } from "node:perf_hooks";
+import { readValue, watchCommits, type Db } from "./client";
+import type { CacheVersionName } from "./schema";
+
+/** How long a process trusts the version it last read, when it has committed nothing since. */
+export const CHECK_EVERY_MS = 250;
+/** Entries kept at most per name; the longest unused is dropped first. */
+const MAX_ENTRIES = 10_000;
+/** Migration 0011's triggers for each name, each of which keeping relies on. */
+const triggers: Record<CacheVersionName, string[]> = {
+  sessions: ["users_update", "users_delete", "sessions_delete", "sessions_update"],
+  sites: ["insert", "update", "delete"].flatMap((op) => [`sites_${op}`, `widget_blocks_${op}`]),
+};
+
+const readVersion = (db: Db, name: CacheVersionName) =>
+  readValue(db, "select version from cache_versions where name = ?", [name]);
+async function triggersInPlace(db: Db, name: CacheVersionName) {
+  const names = triggers[name].map((t) => `cache_versions_${t}`);
+  const found = await readValue(
+    db,
+    `select count(*) from sqlite_master where type = 'trigger' and name in (${names.map(() => "?").join(", ")})`,
+    names,
+  );
+  return Number(found) === names.length;
+}
+
+export class VersionedCache<T> {
+  readonly #entries = new Map<string, T>();
+  /** The version the entries were read under; undefined: none stands, and nothing is kept. */
+  #version: unknown = undefined;
+  /** When the version was last read (performance.now()); -Infinity: read it before trusting anything. */
+  #checkedAt = -Infinity;
+  /** Commits this process has made: one made while the version was being read makes that reading old. */
+  #commits = 0;
+  /** Raised whenever the entries are dropped, so a read begun before that is not kept after it. */
+  #generation = 0;
+  /** Whether the triggers are there (checked once); until then, and if not, nothing is kept. */
+  #usable: Promise<boolean> | null = null;
+
+  /** False where commits cannot be watched (a libSQL server): then nothing is kept. */
+  private watched = false;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly name: CacheVersionName,
+    private readonly checkEveryMs: number,
+  ) {}
+
+  /** Read the version again before the next lookup (this process has just committed something). */
+  readonly #committed = () => {
+    this.#commits++;
+    this.#checkedAt = -Infinity;
+  };
+
+  /**
+   * The value kept for `key`, else what `load` reads, kept if `keep` says so (a lookup of something
+   * missing need not fill memory). `fresh`: read even when something is kept, and keep what is read.
+   */
+  async read(
+    key: string,
+    load: () => Promise<T>,
+    { keep = () => true, fresh = false }: { keep?: (value: T) => boolean; fresh?: boolean } = {},
+  ): Promise<T> {
+    if (!this.watched) return load();
+    const kept = fresh ? undefined : await this.#lookup(key);
+    if (kept !== undefined) return kept;
+    const generation = this.#generation;
+    const value = await load();
+    // Unless the entries were dropped since the read began (it may be older than that) or no version stands.
+    if (keep(value) && generation === this.#generation && this.#version !== undefined) {
+      this.#entries.delete(key);
+      if (this.#entries.size >= MAX_ENTRIES)
+        this.#entries.delete(this.#entries.keys().next().value!);
+      this.#entries.set(key, value);
+    }
+    return value;
+  }
+
+  /** The value kept for `key` (undefined when none), having dropped everything if the version moved. */
+  async #lookup(key: string): Promise<T | undefined> {
+    const now = performance.now();
+    if (now - this.#checkedAt >= this.checkEveryMs) {
+      const commits = this.#commits;
+      this.#usable ??= triggersInPlace(this.db, this.name).catch(() => false);
+      const version = (await this.#usable) ? await readVersion(this.db, this.name) : undefined;
+      // A version that is missing keeps nothing; one read across a commit of ours is read again next time.
+      if (version === undefined || version !== this.#version) this.#forgetAll(version);
+      if (version !== undefined && commits === this.#commits) this.#checkedAt = now;
+    }
+    const value = this.#entries.get(key);
+    if (value !== undefined) {
+      // Most recently used last: the oldest key is the one MAX_ENTRIES drops.
+      this.#entries.delete(key);
+      this.#entries.set(key, value);
+    }
+    return value;
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  /** Drops every entry, whatever the version says (this process has just changed many of them). */
+  clear(): void {
+    this.#forgetAll(this.#version);
+  }
+
+  #forgetAll(version: unknown) {
+    this.#entries.clear();
+    this.#version = version;
+    this.#generation++;
+  }
+
+  static #ofDb = new WeakMap<Db, Map<string, VersionedCache<unknown>>>();
+
+  /**
+   * The database's one cache for `use` (what it keeps; every user of it in the process shares it),
+   * dropped whenever `name`'s version moves; where commits cannot be watched (a libSQL server), one that
+   * keeps nothing. `checkEveryMs` counts where the cache is made, the first time: tests lengthen it to
+   * see the cache.
+   */
+  static of<T>(
+    db: Db,
+    name: CacheVersionName,
+    use: string,
+    { checkEveryMs = CHECK_EVERY_MS } = {},
+  ): VersionedCache<T> {
+    let caches = VersionedCache.#ofDb.get(db);
+    const known = caches?.get(`${name}/${use}`);
+    if (known) return known as VersionedCache<T>;
+    const cache = new VersionedCache<T>(db, name, checkEveryMs);
+    cache.watched = watchCommits(db, cache.#committed);
+    if (!caches)
+      VersionedCache.#ofDb.set(db, (caches = new Map<string, VersionedCache<unknown>>()));
+    caches.set(`${name}/${use}`, cache);
+    return cache;
+  }
+}
