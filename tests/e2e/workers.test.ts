@@ -1,11 +1,12 @@
 // WORKERS=2: two processes share the port and the database; either one dying leaves the other serving,
-// the primary replaces it, and SIGTERM stops them all cleanly. A sign-out in one holds in the other.
+// the primary replaces it, and SIGTERM stops them all cleanly. A sign-out or a site switched off in one
+// holds in the other (docs/decisions/032).
 import { get } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_EVERY_MS } from "../../db/versioned-cache";
 import { startServer, type RunningServer } from "../helpers/server";
-import { apiSignIn } from "../helpers/two-factor";
+import { apiSignIn, DEMO_ADMIN, enrolDemoAdmin } from "../helpers/two-factor";
 
 let server: RunningServer;
 const ping = async () => {
@@ -25,13 +26,17 @@ afterAll(async () => {
 });
 
 /** A GET on a connection of its own: the primary hands new connections to the workers in turn. */
-const statusOnNewConnection = (path: string, cookie: string) =>
-  new Promise<number>((resolve, reject) => {
-    get(`${server.url}${path}`, { agent: false, headers: { cookie } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+const onNewConnection = (path: string, headers: Record<string, string>) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    get(`${server.url}${path}`, { agent: false, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
     }).on("error", reject);
   });
+const statusOnNewConnection = async (path: string, cookie: string) =>
+  (await onNewConnection(path, { cookie })).status;
 
 describe("WORKERS=2", () => {
   it("holds a sign-out made in one worker in the other within the sessions' recheck", async () => {
@@ -47,6 +52,39 @@ describe("WORKERS=2", () => {
     expect(out.status).toBe(200);
     await sleep(CHECK_EVERY_MS + 100);
     for (let i = 0; i < 6; i++) expect(await account()).toBe(401);
+  });
+
+  it("holds a site switched off in one worker in the other within the recheck", async () => {
+    await enrolDemoAdmin(server.dbUrl);
+    const cookie = await apiSignIn(server.url, DEMO_ADMIN);
+    const trpc = async (path: string, json: unknown) => {
+      const res = await fetch(`${server.url}/api/trpc/${path}`, {
+        method: "POST",
+        headers: { cookie, origin: server.url, "content-type": "application/json" },
+        body: JSON.stringify({ json }),
+      });
+      expect(res.status).toBe(200);
+    };
+    const listed = await onNewConnection(`/api/trpc/staff.sites.list`, { cookie });
+    const [site] = (
+      JSON.parse(listed.body) as {
+        result: { data: { json: { id: string; publicKey: string; allowedOrigins: string[] }[] } };
+      }
+    ).result.data.json;
+    expect(site).toBeDefined();
+    const input = encodeURIComponent(JSON.stringify({ site: site!.publicKey }));
+    const status = async () =>
+      (
+        await onNewConnection(`/api/widget/status?input=${input}`, {
+          origin: site!.allowedOrigins[0]!,
+        })
+      ).body;
+    // Both workers read the site, and keep it.
+    for (let i = 0; i < 6; i++) expect(await status()).toContain('"on":true');
+    await trpc("staff.sites.setEnabled", { id: site!.id, on: false });
+    await sleep(CHECK_EVERY_MS + 100);
+    for (let i = 0; i < 6; i++) expect(await status()).toContain('"on":false');
+    await trpc("staff.sites.setEnabled", { id: site!.id, on: true });
   });
 
   it("serves from two worker processes, and from the other when one dies", async () => {
