@@ -1,16 +1,16 @@
-// The sessions a process keeps (db/versioned-cache.ts, docs/decisions/032): changes made through the process hold for the very next
-// request, changes made by another process (here a second connection to the file) once the version is
-// read again, and a session is only ever ended or renewed as stored.
+// The sessions a process keeps (db/versioned-cache.ts, docs/decisions/032): changes made through the
+// process hold for the very next request, changes made by another process (here a second connection to
+// the file) once the version is read again, and a session is only ever ended or renewed as stored.
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, readValue, type Db } from "../../db/client";
 import { sessions, users } from "../../db/schema";
 import { createUser } from "../../tests/factories/people";
+import { CHECK_EVERY_MS, VersionedCache } from "../../db/versioned-cache";
 import { createTestDb, type TestDb } from "../../tests/helpers/db";
 import { createAuth } from "./session";
 import { SessionAdapter, sessionKey } from "./session-adapter";
-import { CHECK_EVERY_MS, VersionedCache } from "../../db/versioned-cache";
 
 let t: TestDb;
 /** Another process's connection to the same file: its commits are not reported to this process. */

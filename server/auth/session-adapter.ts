@@ -7,8 +7,8 @@ import type { Adapter, DatabaseSession, DatabaseUser } from "lucia";
 import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { param, prepareRows } from "../../db/prepared";
-import { VersionedCache } from "../../db/versioned-cache";
 import { sessions, users } from "../../db/schema";
+import { VersionedCache } from "../../db/versioned-cache";
 
 const sessionUserColumns = {
   id: users.id,
