@@ -17,10 +17,11 @@ import type { CacheVersionName } from "./schema";
 export const CHECK_EVERY_MS = 250;
 /** Entries kept at most per name; the longest unused is dropped first. */
 const MAX_ENTRIES = 10_000;
-/** Migration 0011's triggers for each name, each of which keeping relies on. */
+/** The triggers of migrations 0011 and 0012 for each name, each of which keeping relies on. */
 const triggers: Record<CacheVersionName, string[]> = {
   sessions: ["users_update", "users_delete", "sessions_delete", "sessions_update"],
   sites: ["insert", "update", "delete"].flatMap((op) => [`sites_${op}`, `widget_blocks_${op}`]),
+  "api keys": ["insert", "update", "delete"].map((op) => `api_keys_${op}`),
 };
 
 const readVersion = (db: Db, name: CacheVersionName) =>

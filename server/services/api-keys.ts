@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { newId } from "../../db/ids";
 import { apiKeys } from "../../db/schema";
+import { VersionedCache } from "../../db/versioned-cache";
 import type { AdminActor } from "../actor";
 import { sha256 } from "../auth/email-tokens";
 import { notFound } from "../errors";
@@ -85,7 +86,15 @@ const liveKey = prepareRows((on) =>
 export async function authenticateApiKey(db: Db, key: string): Promise<string | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
   const now = Date.now();
-  const [row] = await liveKey.all(db, { keyHash: sha256(key) });
+  const keyHash = sha256(key);
+  // Kept per process while no key changes (db/versioned-cache.ts); unknown keys are not kept.
+  const row = await VersionedCache.of<{ id: string; lastUsedAt: number | null } | null>(
+    db,
+    "api keys",
+    "live key by hash",
+  ).read(keyHash, async () => (await liveKey.all(db, { keyHash }))[0] ?? null, {
+    keep: (row) => row !== null,
+  });
   if (!row) return null;
   // Most requests of a busy key need no write at all (a write waits for its commit, fsync included).
   if (row.lastUsedAt !== null && row.lastUsedAt >= now - LAST_USED_RESOLUTION_MS) return row.id;
