@@ -24,16 +24,18 @@ const triggers: Record<CacheVersionName, string[]> = {
   "api keys": ["insert", "update", "delete"].map((op) => `api_keys_${op}`),
 };
 
-const readVersion = (db: Db, name: CacheVersionName) =>
-  readValue(db, "select version from cache_versions where name = ?", [name]);
-async function triggersInPlace(db: Db, name: CacheVersionName) {
+/**
+ * The name's version, or undefined when its row or any of its triggers is missing: read with the
+ * triggers each time, so that a table rebuilt under running processes (which drops its triggers) stops
+ * the keeping at their next reading.
+ */
+function readVersion(db: Db, name: CacheVersionName) {
   const names = triggers[name].map((t) => `cache_versions_${t}`);
-  const found = await readValue(
+  return readValue(
     db,
-    `select count(*) from sqlite_master where type = 'trigger' and name in (${names.map(() => "?").join(", ")})`,
-    names,
+    `select version from cache_versions where name = ? and (select count(*) from sqlite_master where type = 'trigger' and name in (${names.map(() => "?").join(", ")})) = ${names.length}`,
+    [name, ...names],
   );
-  return Number(found) === names.length;
 }
 
 export class VersionedCache<T> {
@@ -46,9 +48,6 @@ export class VersionedCache<T> {
   #commits = 0;
   /** Raised whenever the entries are dropped, so a read begun before that is not kept after it. */
   #generation = 0;
-  /** Whether the triggers are there (checked once); until then, and if not, nothing is kept. */
-  #usable: Promise<boolean> | null = null;
-
   /** False where commits cannot be watched (a libSQL server): then nothing is kept. */
   private watched = false;
 
@@ -93,8 +92,8 @@ export class VersionedCache<T> {
     const now = performance.now();
     if (now - this.#checkedAt >= this.checkEveryMs) {
       const commits = this.#commits;
-      this.#usable ??= triggersInPlace(this.db, this.name).catch(() => false);
-      const version = (await this.#usable) ? await readVersion(this.db, this.name) : undefined;
+      // A version that cannot be read keeps nothing; the lookup itself then reads as before.
+      const version = await readVersion(this.db, this.name).catch(() => undefined);
       // A version that is missing keeps nothing; one read across a commit of ours is read again next time.
       if (version === undefined || version !== this.#version) this.#forgetAll(version);
       if (version !== undefined && commits === this.#commits) this.#checkedAt = now;

@@ -1,3 +1,9 @@
+-- A pre-release form of this migration made `auth_version` and these triggers: gone wherever it ran.
+DROP TRIGGER IF EXISTS `auth_version_users_update`;--> statement-breakpoint
+DROP TRIGGER IF EXISTS `auth_version_users_delete`;--> statement-breakpoint
+DROP TRIGGER IF EXISTS `auth_version_sessions_delete`;--> statement-breakpoint
+DROP TRIGGER IF EXISTS `auth_version_sessions_update`;--> statement-breakpoint
+DROP TABLE IF EXISTS `auth_version`;--> statement-breakpoint
 CREATE TABLE `cache_versions` (
 	`name` text PRIMARY KEY NOT NULL,
 	`version` integer NOT NULL

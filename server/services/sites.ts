@@ -95,7 +95,8 @@ export async function rotateSiteKeys(db: Db, actor: AdminActor, id: string) {
 /**
  * Every origin some site allows: the widget door answers CORS preflights for these alone. Kept per
  * process while no site changes (db/versioned-cache.ts): a change made through another process shows
- * within 250 ms, so a newly added origin may be turned away there for that long.
+ * within 250 ms, so there a newly added origin may be turned away, and a removed one still answered
+ * (its site's calls too, whose rows are kept the same way), for that long.
  */
 export function allAllowedOrigins(db: Db): Promise<Set<string>> {
   return VersionedCache.of<Set<string>>(db, "sites", "allowed origins").read("all", async () => {

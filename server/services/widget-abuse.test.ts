@@ -395,6 +395,8 @@ describe("the sites and blocks each process keeps (docs/decisions/032)", () => {
 
   it("holds a site switched off or a sender blocked by another process within the recheck", async () => {
     expect(await code(widget().feedback(rating()))).toBe("ok");
+    // Both read again after that submission's commit: from here only the timer makes them look again.
+    await refuseBlocked(t.db, site, { ip: "198.51.100.7", visitorId: null });
     expect(
       await code(
         widget("198.51.100.7", "https://other.example.com").config({ site: other.publicKey }),
@@ -418,6 +420,27 @@ describe("the sites and blocks each process keeps (docs/decisions/032)", () => {
         widget("198.51.100.7", "https://other.example.com").config({ site: other.publicKey }),
       ),
     ).toBe("FORBIDDEN:widget.siteDisabled");
+  });
+
+  it("counts a sender's latest block, and a block cut short here at once", async () => {
+    VersionedCache.of(t.db, "sites", "block ends", { checkEveryMs: 60 * 60 * 1000 });
+    const now = Date.now();
+    const sender = { ip: "203.0.113.9", visitorId: "CUST-7" };
+    const block = (kind: "ip" | "visitor", value: string, hours: 1 | 24) =>
+      blockSender(t.db, adminActor(), { siteId: site.id, kind, value, hours }, now);
+    await block("ip", sender.ip, 24);
+    await block("visitor", sender.visitorId, 1);
+    const at = (ms: number) => code(refuseBlocked(t.db, site, sender, now + ms));
+    expect(await at(2 * HOUR_MS)).toBe("FORBIDDEN:widget.blocked");
+    expect(await at(24 * HOUR_MS)).toBe("ok");
+    // Earlier times answer by the same kept end.
+    expect(await at(HOUR_MS - 1)).toBe("FORBIDDEN:widget.blocked");
+    await t.db
+      .update(widgetBlocks)
+      .set({ until: now + 30 * 60_000 })
+      .where(eq(widgetBlocks.kind, "ip"));
+    expect(await at(2 * HOUR_MS)).toBe("ok");
+    expect(await at(45 * 60_000)).toBe("FORBIDDEN:widget.blocked");
   });
 
   it("holds a block made and lifted here for the very next submission", async () => {

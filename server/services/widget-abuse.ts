@@ -157,14 +157,15 @@ export async function refuseBlocked(
   if (!sender.ip && !sender.visitorId) return;
   const ip = sender.ip && normalizeIp(sender.ip);
   const { visitorId } = sender;
-  // The sender's latest block end, kept per process while no site or block changes
-  // (db/versioned-cache.ts): a block that runs out needs no change to stop counting.
+  // The end of the sender's latest block, however old, kept per process while no site or block changes
+  // (db/versioned-cache.ts): whether it is in force is a matter of `now`, so a block that runs out needs
+  // no change to stop counting.
   const until = await VersionedCache.of<number | null>(db, "sites", "block ends").read(
-    `${site.id} ${ip ?? ""} ${visitorId ?? ""}`,
+    JSON.stringify([site.id, ip, visitorId]),
     async () => {
       const [latest] = await latestBlockEnd({ ip: Boolean(ip), visitor: Boolean(visitorId) }).all(
         db,
-        { siteId: site.id, now, ip, visitorId },
+        { siteId: site.id, ip, visitorId },
       );
       return latest?.until ?? null;
     },
@@ -172,7 +173,7 @@ export async function refuseBlocked(
   if (until !== null && until > now) throw new DomainError("FORBIDDEN", "widget.blocked");
 }
 
-/** When the sender's blocks in force end, if any (every submission asks, so it is built once per shape). */
+/** When the sender's latest block ends, if any (every submission asks, so it is built once per shape). */
 const latestBlockEnd = perShape((shape: { ip: boolean; visitor: boolean }) =>
   prepareRows((on) =>
     on
@@ -181,7 +182,6 @@ const latestBlockEnd = perShape((shape: { ip: boolean; visitor: boolean }) =>
       .where(
         and(
           eq(widgetBlocks.siteId, param("siteId")),
-          gt(widgetBlocks.until, param("now")),
           or(
             shape.ip
               ? and(eq(widgetBlocks.kind, "ip"), eq(widgetBlocks.value, param("ip")))
