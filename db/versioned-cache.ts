@@ -6,7 +6,8 @@
 //   here (a sign-out, a deactivation, a site switched off, a block) holds for the very next request;
 // - a change made by another process (another worker, a script) is seen at the next reading of the
 //   version, at most `checkEveryMs` later. docs/decisions/032 weighs that window.
-// Only where the client reports every commit (a database file): with a libSQL server, every lookup reads.
+// Every use kept under one name shares one reading of its version. Only where the client reports every
+// commit (a database file): with a libSQL server, every lookup reads.
 // Should a trigger or the version's row be missing (a table rebuilt by a later migration drops its
 // triggers), nothing is kept: every lookup reads, as before.
 import { performance } from "node:perf_hooks";
@@ -15,7 +16,7 @@ import type { CacheVersionName } from "./schema";
 
 /** How long a process trusts the version it last read, when it has committed nothing since. */
 export const CHECK_EVERY_MS = 250;
-/** Entries kept at most per name; the longest unused is dropped first. */
+/** Entries kept at most per use; the longest unused is dropped first. */
 const MAX_ENTRIES = 10_000;
 /** The triggers of migrations 0011 and 0012 for each name, each of which keeping relies on. */
 const triggers: Record<CacheVersionName, string[]> = {
@@ -38,30 +39,60 @@ function readVersion(db: Db, name: CacheVersionName) {
   );
 }
 
-export class VersionedCache<T> {
-  readonly #entries = new Map<string, T>();
-  /** The version the entries were read under; undefined: none stands, and nothing is kept. */
-  #version: unknown = undefined;
-  /** When the version was last read (performance.now()); -Infinity: read it before trusting anything. */
+/**
+ * A name's version as this process last read it, shared by every use kept under the name, so that a
+ * commit costs one reading of the version per name, not one per use.
+ */
+class Version {
+  /** The version read; undefined: none stands, and nothing is kept. */
+  value: unknown = undefined;
+  /** Raised whenever the value moves (or cannot be read): entries kept under another generation go. */
+  generation = 0;
+  /** When the value was last read (performance.now()); -Infinity: read it before trusting anything. */
   #checkedAt = -Infinity;
   /** Commits this process has made: one made while the version was being read makes that reading old. */
   #commits = 0;
-  /** Raised whenever the entries are dropped, so a read begun before that is not kept after it. */
-  #generation = 0;
-  /** False where commits cannot be watched (a libSQL server): then nothing is kept. */
-  private watched = false;
 
-  private constructor(
+  constructor(
     private readonly db: Db,
     private readonly name: CacheVersionName,
     private readonly checkEveryMs: number,
   ) {}
 
   /** Read the version again before the next lookup (this process has just committed something). */
-  readonly #committed = () => {
+  readonly committed = () => {
     this.#commits++;
     this.#checkedAt = -Infinity;
   };
+
+  /** The generation now, having read the version if it is due. */
+  async current(): Promise<number> {
+    const now = performance.now();
+    if (now - this.#checkedAt < this.checkEveryMs) return this.generation;
+    const commits = this.#commits;
+    // A version that cannot be read keeps nothing; the lookups themselves then read as before.
+    const value = await readVersion(this.db, this.name).catch(() => undefined);
+    if (value === undefined || value !== this.value) {
+      this.value = value;
+      this.generation++;
+    }
+    // One read across a commit of ours is read again next time.
+    if (value !== undefined && commits === this.#commits) this.#checkedAt = now;
+    return this.generation;
+  }
+}
+
+export class VersionedCache<T> {
+  readonly #entries = new Map<string, T>();
+  /** The version's generation the entries were read under. */
+  #generation = -1;
+  /** Raised by `clear`, so a read begun before it is not kept after it. */
+  #clears = 0;
+
+  private constructor(
+    /** Null where commits cannot be watched (a libSQL server): then nothing is kept. */
+    private readonly version: Version | null,
+  ) {}
 
   /**
    * The value kept for `key`, else what `load` reads, kept if `keep` says so (a lookup of something
@@ -72,36 +103,32 @@ export class VersionedCache<T> {
     load: () => Promise<T>,
     { keep = () => true, fresh = false }: { keep?: (value: T) => boolean; fresh?: boolean } = {},
   ): Promise<T> {
-    if (!this.watched) return load();
-    const kept = fresh ? undefined : await this.#lookup(key);
-    if (kept !== undefined) return kept;
-    const generation = this.#generation;
+    const version = this.version;
+    if (!version) return load();
+    if (!fresh) {
+      this.#follow(await version.current());
+      const kept = this.#entries.get(key);
+      if (kept !== undefined) {
+        // Most recently used last: the oldest key is the one MAX_ENTRIES drops.
+        this.#entries.delete(key);
+        this.#entries.set(key, kept);
+        return kept;
+      }
+    }
+    const [generation, clears] = [version.generation, this.#clears];
     const value = await load();
-    // Unless the entries were dropped since the read began (it may be older than that) or no version stands.
-    if (keep(value) && generation === this.#generation && this.#version !== undefined) {
+    // Unless the version moved or the entries were cleared since the read began (it may be older than
+    // that), or no version stands.
+    if (
+      keep(value) &&
+      generation === version.generation &&
+      clears === this.#clears &&
+      version.value !== undefined
+    ) {
+      this.#follow(generation);
       this.#entries.delete(key);
       if (this.#entries.size >= MAX_ENTRIES)
         this.#entries.delete(this.#entries.keys().next().value!);
-      this.#entries.set(key, value);
-    }
-    return value;
-  }
-
-  /** The value kept for `key` (undefined when none), having dropped everything if the version moved. */
-  async #lookup(key: string): Promise<T | undefined> {
-    const now = performance.now();
-    if (now - this.#checkedAt >= this.checkEveryMs) {
-      const commits = this.#commits;
-      // A version that cannot be read keeps nothing; the lookup itself then reads as before.
-      const version = await readVersion(this.db, this.name).catch(() => undefined);
-      // A version that is missing keeps nothing; one read across a commit of ours is read again next time.
-      if (version === undefined || version !== this.#version) this.#forgetAll(version);
-      if (version !== undefined && commits === this.#commits) this.#checkedAt = now;
-    }
-    const value = this.#entries.get(key);
-    if (value !== undefined) {
-      // Most recently used last: the oldest key is the one MAX_ENTRIES drops.
-      this.#entries.delete(key);
       this.#entries.set(key, value);
     }
     return value;
@@ -111,24 +138,26 @@ export class VersionedCache<T> {
     this.#entries.delete(key);
   }
 
-  /** Drops every entry, whatever the version says (this process has just changed many of them). */
+  /** Drops every entry (this process has just changed many of them). */
   clear(): void {
-    this.#forgetAll(this.#version);
-  }
-
-  #forgetAll(version: unknown) {
     this.#entries.clear();
-    this.#version = version;
-    this.#generation++;
+    this.#clears++;
   }
 
-  static #ofDb = new WeakMap<Db, Map<string, VersionedCache<unknown>>>();
+  /** Drops the entries read under an older generation of the version. */
+  #follow(generation: number) {
+    if (generation === this.#generation) return;
+    this.#entries.clear();
+    this.#generation = generation;
+  }
+
+  static #versions = new WeakMap<Db, Map<CacheVersionName, Version | null>>();
+  static #caches = new WeakMap<Db, Map<string, VersionedCache<unknown>>>();
 
   /**
    * The database's one cache for `use` (what it keeps; every user of it in the process shares it),
    * dropped whenever `name`'s version moves; where commits cannot be watched (a libSQL server), one that
-   * keeps nothing. `checkEveryMs` counts where the cache is made, the first time: tests lengthen it to
-   * see the cache.
+   * keeps nothing. `checkEveryMs` counts where the name is first used: tests lengthen it to see the cache.
    */
   static of<T>(
     db: Db,
@@ -136,13 +165,21 @@ export class VersionedCache<T> {
     use: string,
     { checkEveryMs = CHECK_EVERY_MS } = {},
   ): VersionedCache<T> {
-    let caches = VersionedCache.#ofDb.get(db);
+    let caches = VersionedCache.#caches.get(db);
     const known = caches?.get(`${name}/${use}`);
     if (known) return known as VersionedCache<T>;
-    const cache = new VersionedCache<T>(db, name, checkEveryMs);
-    cache.watched = watchCommits(db, cache.#committed);
+    let versions = VersionedCache.#versions.get(db);
+    if (!versions)
+      VersionedCache.#versions.set(db, (versions = new Map<CacheVersionName, Version | null>()));
+    let version = versions.get(name);
+    if (version === undefined) {
+      const made = new Version(db, name, checkEveryMs);
+      version = watchCommits(db, made.committed) ? made : null;
+      versions.set(name, version);
+    }
+    const cache = new VersionedCache<T>(version);
     if (!caches)
-      VersionedCache.#ofDb.set(db, (caches = new Map<string, VersionedCache<unknown>>()));
+      VersionedCache.#caches.set(db, (caches = new Map<string, VersionedCache<unknown>>()));
     caches.set(`${name}/${use}`, cache);
     return cache;
   }
