@@ -95,13 +95,14 @@ export class VersionedCache<T> {
   ) {}
 
   /**
-   * The value kept for `key`, else what `load` reads, kept if `keep` says so (a lookup of something
-   * missing need not fill memory). `fresh`: read even when something is kept, and keep what is read.
+   * The value kept for `key`, else what `load` reads, and keeps it. A null is something missing: kept
+   * only with `keepMisses`, so that made-up keys cannot fill memory. `fresh`: read even when something
+   * is kept, and keep what is read.
    */
   async read(
     key: string,
     load: () => Promise<T>,
-    { keep = () => true, fresh = false }: { keep?: (value: T) => boolean; fresh?: boolean } = {},
+    { keepMisses = false, fresh = false }: { keepMisses?: boolean; fresh?: boolean } = {},
   ): Promise<T> {
     const version = this.version;
     if (!version) return load();
@@ -117,16 +118,17 @@ export class VersionedCache<T> {
     }
     const [generation, clears] = [version.generation, this.#clears];
     const value = await load();
+    // Whatever was kept for the key is older than what was just read.
+    this.#entries.delete(key);
     // Unless the version moved or the entries were cleared since the read began (it may be older than
     // that), or no version stands.
     if (
-      keep(value) &&
+      (value !== null || keepMisses) &&
       generation === version.generation &&
       clears === this.#clears &&
       version.value !== undefined
     ) {
       this.#follow(generation);
-      this.#entries.delete(key);
       if (this.#entries.size >= MAX_ENTRIES)
         this.#entries.delete(this.#entries.keys().next().value!);
       this.#entries.set(key, value);

@@ -53,6 +53,22 @@ describe("the sessions a process keeps", () => {
     expect((await auth.validateSession(session.id)).session).toBeNull();
   });
 
+  it("keeps no miss: a session asked for before it exists signs in once made", async () => {
+    keepLong();
+    const auth = createAuth(t.db, { secure: false });
+    const user = await createUser(t.db, { role: "agent" });
+    const id = "a-session-id-asked-for-before-it-is-made";
+    expect((await auth.validateSession(id)).session).toBeNull();
+    // Made by another process: a new session raises no version, so only an unkept miss finds it.
+    await new SessionAdapter(other).insertSession({
+      id,
+      userId: user.id,
+      expiresAt: Date.now() + HOUR,
+      createdAt: Date.now(),
+    });
+    expect((await auth.validateSession(id)).user?.id).toBe(user.id);
+  });
+
   it("holds a sign-out, a deactivation and a role change made here for the very next request", async () => {
     keepLong();
     const a = await signedIn();

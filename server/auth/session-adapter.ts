@@ -56,13 +56,11 @@ export class SessionAdapter implements Adapter {
    */
   async findSession(sessionId: string, { stored = false } = {}): Promise<Found | null> {
     const key = sessionKey(sessionId);
-    const found = await this.cache.read(
+    return this.cache.read(
       key,
       async () => (await sessionWithUser.all(this.db, { key }))[0] ?? null,
-      { fresh: stored, keep: (found) => found !== null },
+      { fresh: stored },
     );
-    if (!found) this.cache.delete(key);
-    return found;
   }
 
   async roleOf(userId: string) {

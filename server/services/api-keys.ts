@@ -87,14 +87,12 @@ export async function authenticateApiKey(db: Db, key: string): Promise<string | 
   if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
   const now = Date.now();
   const keyHash = sha256(key);
-  // Kept per process while no key changes (db/versioned-cache.ts); unknown keys are not kept.
+  // Kept per process while no key changes (db/versioned-cache.ts).
   const row = await VersionedCache.of<{ id: string; lastUsedAt: number | null } | null>(
     db,
     "api keys",
     "live key by hash",
-  ).read(keyHash, async () => (await liveKey.all(db, { keyHash }))[0] ?? null, {
-    keep: (row) => row !== null,
-  });
+  ).read(keyHash, async () => (await liveKey.all(db, { keyHash }))[0] ?? null);
   if (!row) return null;
   // Most requests of a busy key need no write at all (a write waits for its commit, fsync included).
   if (row.lastUsedAt !== null && row.lastUsedAt >= now - LAST_USED_RESOLUTION_MS) return row.id;

@@ -169,6 +169,8 @@ export async function refuseBlocked(
       );
       return latest?.until ?? null;
     },
+    // Most senders have no block: that is what most submissions ask (decision 032 bounds the misses).
+    { keepMisses: true },
   );
   if (until !== null && until > now) throw new DomainError("FORBIDDEN", "widget.blocked");
 }

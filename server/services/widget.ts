@@ -100,11 +100,10 @@ const siteByKey = prepareRows((on) =>
 
 /** The site a key names, if the request comes from one of its origins, whether on or off. */
 async function siteOfKey(db: Db, publicKey: string, origin: string | undefined): Promise<SiteRow> {
-  // Kept per process while no site changes (db/versioned-cache.ts); unknown keys are not kept.
+  // Kept per process while no site changes (db/versioned-cache.ts).
   const site = await VersionedCache.of<SiteRow | null>(db, "sites", "site by key").read(
     publicKey,
     async () => (await siteByKey.all(db, { key: publicKey }))[0] ?? null,
-    { keep: (site) => site !== null },
   );
   if (!site) throw new DomainError("NOT_FOUND", "widget.unknownSite");
   if (!origin || !site.allowedOrigins.includes(origin))
