@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
 import { GROUP_LIMIT, openDb, readValue, type Db } from "./client";
 import { newId } from "./ids";
+import { endReadThread } from "./read-statements";
 import { users } from "./schema";
 
 let t: TestDb;
@@ -223,6 +224,45 @@ describe("reads outside a transaction (kept prepared statements, db/read-stateme
     const memory = await openDb({ url: ":memory:" });
     expect(await readValue(memory, "select 7", [])).toBe(7);
     memory.$client.close();
+  });
+
+  /** A read that keeps SQLite busy for a good while (counting to three million). */
+  const slowCount =
+    "with recursive c(x) as (select 1 union all select x + 1 from c where x < 3000000) select count(*) as n from c";
+
+  it("run on a thread of their own: the event loop goes on while SQLite works", async () => {
+    t = await createTestDb();
+    const order: string[] = [];
+    const read = t.db.$client.execute(slowCount).then((r) => {
+      order.push("read");
+      return Number(r.rows[0]!.n);
+    });
+    setTimeout(() => order.push("timer"), 0);
+    const value = readValue(t.db, "select 7", []).then((v) => {
+      order.push("value");
+      return v;
+    });
+    expect(await read).toBe(3_000_000);
+    expect(await value).toBe(7);
+    // On the event loop, the count would have finished before the timer could run.
+    expect(order).toEqual(["timer", "read", "value"]);
+  });
+
+  it("answer through the client when the thread ends, and start another for the next read", async () => {
+    t = await createTestDb();
+    await t.db.$client.execute("create table n (v integer not null)");
+    await t.db.$client.execute("insert into n values (1), (2)");
+    const sent = t.db.$client.execute(slowCount);
+    const ended = endReadThread();
+    // Asked for after the thread was told to end: the client answers it.
+    const value = readValue(t.db, "select sum(v) from n", []);
+    await ended;
+    expect(Number((await sent).rows[0]!.n)).toBe(3_000_000);
+    expect(await value).toBe(3);
+    await t.db.$client.execute("insert into n values (3)");
+    expect(await readValue(t.db, "select sum(v) from n", [])).toBe(6);
+    const rows = await t.db.$client.execute("select v from n order by v");
+    expect(rows.rows.map((r) => r.v)).toEqual([1, 2, 3]);
   });
 
   it("hand arguments the client would refuse or name to the client", async () => {

@@ -96,16 +96,18 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
   const gated: Partial<Client> & { [READ_VALUE]: ReadValue; [COMMITTED]: Set<() => void> } = {
     [COMMITTED]: commitListeners,
     [READ_VALUE]: async (sql, args) => {
-      const kept = dml(sql) === "read" ? reads.value(sql, args) : null;
+      const kept = dml(sql) === "read" ? await reads.value(sql, args) : null;
       if (kept) return kept.value;
       return (await gated.execute!({ sql, args })).rows[0]?.[0];
     },
     execute: (stmt: InStatement | string, args?: never) => {
       const kind = dml(stmt);
       if (kind === "read") {
-        // Kept statements on the read connection (db/read-statements.ts), else the client.
+        // On the read thread (db/read-statements.ts), else the client.
         const [sql, sqlArgs] = typeof stmt === "string" ? [stmt, args] : [stmt.sql, stmt.args];
-        return Promise.resolve(reads.execute(sql, sqlArgs) ?? client.execute(stmt as string, args));
+        return reads
+          .execute(sql, sqlArgs)
+          .then((result) => result ?? client.execute(stmt as string, args));
       }
       if (kind === "alone") return queue.alone(() => client.execute(stmt as string, args));
       const statement: InStatement =
@@ -144,7 +146,7 @@ export type ReadValue = (sql: string, args: InArgs) => Promise<unknown>;
 
 /**
  * The first value of the first row a read answers (undefined for none), outside any transaction: for a
- * statement that answers one row, on a file the read connection's single native call
+ * statement that answers one row, on a file the read thread's single native call
  * (db/read-statements.ts); elsewhere, the client's execute.
  */
 export async function readValue(db: Db, sql: string, args: InArgs): Promise<unknown> {

@@ -136,7 +136,7 @@ export interface PreparedRows<Row> {
 
 /**
  * A select built the first time it runs (by `build`, on whichever database or transaction that is),
- * then kept as SQL and a plan for its rows. On a database it runs on the client (the read connection
+ * then kept as SQL and a plan for its rows. On a database it runs on the client (the read thread
  * for files, db/read-statements.ts); in a transaction, on it. For selects of columns, tables and `sql`
  * expressions, joined with inner joins: a table reached by a left join would need Drizzle's rule that
  * turns its all-null columns into a null object, which this mapper does not have (the tests compare

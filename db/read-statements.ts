@@ -1,26 +1,124 @@
-// Reads outside a transaction, on an embedded database file, on a connection of this module's own.
+// Reads outside a transaction, on an embedded database file, run on a thread of their own
+// (db/read-thread.mjs): libsql runs every statement synchronously, and on the event loop a page of rows
+// held up every other request for as long as SQLite worked, on a cold processor several times what the
+// same statement costs in a loop (docs/decisions/033). One thread per process serves every file's reads,
+// each read client with a connection of its own there, its statements kept prepared.
 // @libsql/client converts every integer through a BigInt and builds each row with two
-// Object.defineProperty calls per column; on a list page that was a good part of the time spent in the
-// database layer (docs/decisions/024). Here rows are made by a class per column list, and statements are
-// kept prepared by the per-connection cache every libsql connection of the process has
-// (db/statement-cache.ts). The result has the client's shape: rows read by index and by column name (the
-// first of two columns with one name wins), names and types of the columns.
-import type Database from "libsql";
+// Object.defineProperty calls per column (docs/decisions/024); here rows are made by a class per column
+// list. The result has the client's shape: rows read by index and by column name (the first of two
+// columns with one name wins), names and types of the columns.
+import { Worker } from "node:worker_threads";
 import type { InArgs, InValue, ResultSet, Row } from "@libsql/client";
-import { libsqlDatabaseClass } from "./statement-cache";
+import { libsqlPath, STATEMENTS_PER_CONNECTION } from "./statement-cache";
 
 const VALUES = Symbol("values");
 
-interface Shape {
-  columns: string[];
-  columnTypes: string[];
-  Row: new (values: unknown[]) => Row;
+/** What the thread answers for one read (db/read-thread.mjs). */
+type Answer =
+  | { id: number; value: unknown }
+  | { id: number; rows: unknown[][]; columns: string[]; columnTypes: string[] }
+  | { id: number; failed: true };
+
+interface Read {
+  id: number;
+  connection: number;
+  path: string;
+  timeout: number;
+  sql: string;
+  args: unknown[];
+  one: boolean;
+}
+
+/**
+ * The process's read thread, started at the first read and again after it ended. Reads asked for in one
+ * turn of the event loop travel as one message, and their answers as one. The thread keeps the process
+ * alive only while a read is waiting.
+ */
+class ReadThread {
+  #worker: Worker | null = null;
+  /** The thread failed (it could not load libsql, say): the client answers every read from then on. */
+  #failed = false;
+  readonly #waiting = new Map<number, (answer: Answer | null) => void>();
+  #outbox: Read[] = [];
+  #nextId = 0;
+
+  read(read: Omit<Read, "id">): Promise<Answer | null> {
+    if (this.#failed) return Promise.resolve(null);
+    const worker = this.#started();
+    const id = this.#nextId++;
+    if (this.#waiting.size === 0) worker.ref();
+    const answered = new Promise<Answer | null>((resolve) => this.#waiting.set(id, resolve));
+    if (this.#outbox.push({ ...read, id }) === 1) queueMicrotask(() => this.#flush());
+    return answered;
+  }
+
+  close(connection: number): void {
+    this.#worker?.postMessage({ close: connection });
+  }
+
+  /** Ends the thread once it has answered what was asked of it (never `terminate`: see read-thread.mjs). */
+  async end(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    this.#flush();
+    worker.postMessage({ end: true });
+    await exited;
+  }
+
+  #flush(): void {
+    const reads = this.#outbox;
+    this.#outbox = [];
+    this.#worker?.postMessage(reads);
+  }
+
+  #started(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(new URL("./read-thread.mjs", import.meta.url), {
+      workerData: { libsql: libsqlPath(), statementsPerConnection: STATEMENTS_PER_CONNECTION },
+    });
+    worker.unref();
+    worker.on("message", (answers: Answer[]) => {
+      for (const answer of answers) this.#answer(answer.id, answer);
+    });
+    // A thread that died answers every waiting read with null: the client runs them instead.
+    const ended = (error?: unknown) => {
+      if (error) {
+        console.error("The read thread failed; reads run on the event loop from now on:", error);
+        this.#failed = true;
+      }
+      if (this.#worker !== worker) return;
+      this.#worker = null;
+      for (const id of [...this.#waiting.keys()]) this.#answer(id, null);
+    };
+    worker.on("error", ended);
+    worker.on("exit", () => ended());
+    return (this.#worker = worker);
+  }
+
+  #answer(id: number, answer: Answer | null): void {
+    const resolve = this.#waiting.get(id);
+    if (!resolve) return;
+    this.#waiting.delete(id);
+    if (this.#waiting.size === 0) this.#worker?.unref();
+    resolve(answer);
+  }
+}
+
+let thread: ReadThread | null = null;
+let nextConnection = 0;
+
+/**
+ * Ends the process's read thread (at shutdown), once it has answered the reads already sent to it; reads
+ * asked for meanwhile are answered by the client, and a later read starts another thread.
+ */
+export function endReadThread(): Promise<void> {
+  return thread?.end() ?? Promise.resolve();
 }
 
 export class ReadStatements {
-  #db: Database.Database | null = null;
-  /** What each kept statement's rows look like, worked out once per statement. */
-  readonly #shapes = new WeakMap<Database.Statement<unknown[]>, Shape>();
+  /** This client's connection on the read thread. */
+  readonly #connection = nextConnection++;
 
   constructor(
     private readonly path: string,
@@ -29,18 +127,15 @@ export class ReadStatements {
 
   /**
    * The statement's result, or null when it is not one this path takes (named arguments, a value the
-   * client would refuse or convert differently): the caller then sends it through the client, which also
-   * gives any error its usual form.
+   * client would refuse or convert differently) or it failed: the caller then sends it through the
+   * client, which also gives any error its usual form.
    */
-  execute(sql: string, args: InArgs | undefined): ResultSet | null {
-    const run = this.#run(sql, args, (statement, bound) => ({
-      shape: this.#shapeOf(statement),
-      values: statement.all(bound) as unknown[][],
-    }));
-    if (!run) return null;
-    const { shape, values } = run;
-    const { columns, columnTypes, Row } = shape;
-    const rows = values.map((v) => new Row(v.map(fromSql)));
+  async execute(sql: string, args: InArgs | undefined): Promise<ResultSet | null> {
+    const answer = await this.#read(sql, args, false);
+    if (!answer || !("rows" in answer)) return null;
+    const { columns, columnTypes } = answer;
+    const Row = rowClassOf(columns);
+    const rows = answer.rows.map((v) => new Row(v.map(fromSql)));
     return {
       columns,
       columnTypes,
@@ -62,57 +157,27 @@ export class ReadStatements {
    * a statement that answers one row (db/prepared.ts's pages in one JSON text): libsql's `get` is one
    * native call where `all` walks its row iterator, a quarter of such a read.
    */
-  value(sql: string, args: InArgs | undefined): { value: unknown } | null {
-    return this.#run(sql, args, (statement, bound) => {
-      this.#shapeOf(statement); // which puts a kept statement in raw mode: a row is its values
-      const row = statement.get(bound) as unknown[] | undefined;
-      return { value: row === undefined ? undefined : fromSql(row[0]) };
-    });
+  async value(sql: string, args: InArgs | undefined): Promise<{ value: unknown } | null> {
+    const answer = await this.#read(sql, args, true);
+    return answer && "value" in answer ? { value: fromSql(answer.value) } : null;
   }
 
   close(): void {
-    this.#db?.close();
-    this.#db = null;
+    thread?.close(this.#connection);
   }
 
-  /** Runs a read on this connection, or answers null for a statement the client should run instead. */
-  #run<T>(
-    sql: string,
-    args: InArgs | undefined,
-    read: (statement: Database.Statement<unknown[]>, bound: unknown[]) => T,
-  ): T | null {
-    if (args !== undefined && !Array.isArray(args)) return null;
+  #read(sql: string, args: InArgs | undefined, one: boolean): Promise<Answer | null> {
+    if (args !== undefined && !Array.isArray(args)) return Promise.resolve(null);
     const bound = args ? sqlArgs(args) : [];
-    if (!bound) return null;
-    try {
-      // The class @libsql/client itself uses, whose statements db/statement-cache.ts keeps.
-      this.#db ??= new (libsqlDatabaseClass() as unknown as typeof Database)(
-        this.path,
-        this.options,
-      );
-      return read(this.#db.prepare(sql), bound);
-    } catch {
-      // A statement stopped midway would hold the connection's read snapshot open: start afresh.
-      this.close();
-      return null;
-    }
-  }
-
-  #shapeOf(statement: Database.Statement<unknown[]>): Shape {
-    let shape = this.#shapes.get(statement);
-    if (!shape) {
-      // Kept statements stay in raw mode (arrays of values): only this connection uses them.
-      statement.raw(true);
-      const definitions = statement.columns();
-      const columns = definitions.map((c) => c.name);
-      shape = {
-        columns,
-        columnTypes: definitions.map((c) => c.type ?? ""),
-        Row: rowClass(columns),
-      };
-      this.#shapes.set(statement, shape);
-    }
-    return shape;
+    if (!bound) return Promise.resolve(null);
+    return (thread ??= new ReadThread()).read({
+      connection: this.#connection,
+      path: this.path,
+      timeout: this.options.timeout,
+      sql,
+      args: bound,
+      one,
+    });
   }
 }
 
@@ -125,7 +190,6 @@ function sqlArgs(args: InValue[]): unknown[] | null {
       if (!Number.isFinite(value)) return null;
       bound[i] = value;
     } else if (typeof value === "boolean") bound[i] = value ? 1 : 0;
-    else if (value instanceof ArrayBuffer) bound[i] = Buffer.from(value);
     else if (value instanceof Date) bound[i] = value.valueOf();
     else if (value === undefined || typeof value === "bigint") return null;
     else bound[i] = value;
@@ -140,15 +204,29 @@ function sqlArgs(args: InValue[]): unknown[] | null {
 export const rowValues = (row: Row): ArrayLike<unknown> =>
   (row as unknown as { [VALUES]?: unknown[] })[VALUES] ?? row;
 
-/** Blobs come back as ArrayBuffers, as the client gives them. */
+/** Blobs come back as ArrayBuffers, as the client gives them (from the thread, as byte arrays). */
 const fromSql = (value: unknown): unknown =>
-  value instanceof Buffer
+  value instanceof Uint8Array
     ? (value.buffer as ArrayBuffer).slice(value.byteOffset, value.byteOffset + value.byteLength)
     : value;
 
 /** A value in a result's JSON form, as the client writes it: blobs in base64. */
 const toJson = (value: unknown): unknown =>
   value instanceof ArrayBuffer ? Buffer.from(value).toString("base64") : value;
+
+/** Row classes by column list, as many as statements are kept. */
+const rowClasses = new Map<string, new (values: unknown[]) => Row>();
+
+function rowClassOf(columns: string[]): new (values: unknown[]) => Row {
+  const key = columns.join("\u0000");
+  let Row = rowClasses.get(key);
+  if (!Row) {
+    if (rowClasses.size >= STATEMENTS_PER_CONNECTION)
+      rowClasses.delete(rowClasses.keys().next().value!);
+    rowClasses.set(key, (Row = rowClass(columns)));
+  }
+  return Row;
+}
 
 /**
  * Rows of one column list: enumerable properties by column name (as the client's rows, so spreading or

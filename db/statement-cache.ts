@@ -3,8 +3,8 @@
 import { createRequire } from "node:module";
 
 /**
- * Statements kept per connection, least recently used dropped first. The read connection
- * (db/read-statements.ts) sees every distinct SELECT the app sends: a few hundred, as filters combine.
+ * Statements kept per connection, least recently used dropped first. The read thread's connection
+ * (db/read-thread.mjs) sees every distinct SELECT the app sends: a few hundred, as filters combine.
  */
 export const STATEMENTS_PER_CONNECTION = 300;
 
@@ -18,10 +18,15 @@ interface LibsqlStatement {
   columns: (this: LibsqlStatement) => unknown[];
 }
 
-/** libsql's Database class: the very copy `@libsql/client` uses (its dependency, not ours). */
-export function libsqlDatabaseClass(): { prototype: LibsqlDatabase } {
+/** Where libsql's module is: the very copy `@libsql/client` uses (its dependency, not ours). */
+export function libsqlPath(): string {
   const client = createRequire(import.meta.url).resolve("@libsql/client");
-  return createRequire(client)("libsql") as { prototype: LibsqlDatabase };
+  return createRequire(client).resolve("libsql");
+}
+
+/** libsql's Database class, from `libsqlPath()`. */
+export function libsqlDatabaseClass(): { prototype: LibsqlDatabase } {
+  return createRequire(import.meta.url)(libsqlPath()) as { prototype: LibsqlDatabase };
 }
 
 const installed = Symbol.for("tengsl.statementCache");

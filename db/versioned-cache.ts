@@ -26,17 +26,29 @@ const triggers: Record<CacheVersionName, string[]> = {
 };
 
 /**
- * The name's version, or undefined when its row or any of its triggers is missing: read with the
- * triggers each time, so that a table rebuilt under running processes (which drops its triggers) stops
- * the keeping at their next reading.
+ * The name's version, or undefined when its row or any of its triggers is missing, with the schema's
+ * version it was read at. The triggers are counted in the same reading whenever the schema has changed
+ * since `schemaSeen` (the schema version at which they were last all found), so that a table rebuilt
+ * under running processes (which drops its triggers, and raises the schema version) stops the keeping at
+ * the next reading. Counting them every time cost more than the rest of the reading: after each commit,
+ * a scan of the whole schema.
  */
-function readVersion(db: Db, name: CacheVersionName) {
+async function readVersion(
+  db: Db,
+  name: CacheVersionName,
+  schemaSeen: number | undefined,
+): Promise<{ version: number; schema: number } | undefined> {
   const names = triggers[name].map((t) => `cache_versions_${t}`);
-  return readValue(
+  const read = await readValue(
     db,
-    `select version from cache_versions where name = ? and (select count(*) from sqlite_master where type = 'trigger' and name in (${names.map(() => "?").join(", ")})) = ${names.length}`,
-    [name, ...names],
+    `select json_array(v.version, s.schema_version, case when s.schema_version = ? then null else (select count(*) from sqlite_master where type = 'trigger' and name in (${names.map(() => "?").join(", ")})) end)
+     from cache_versions v, pragma_schema_version s where v.name = ?`,
+    [schemaSeen ?? -1, ...names, name],
   );
+  if (typeof read !== "string") return undefined;
+  const [version, schema, triggersFound] = JSON.parse(read) as [number, number, number | null];
+  if (triggersFound !== null && triggersFound !== names.length) return undefined;
+  return { version, schema };
 }
 
 /**
@@ -52,6 +64,8 @@ class Version {
   #checkedAt = -Infinity;
   /** Commits this process has made: one made while the version was being read makes that reading old. */
   #commits = 0;
+  /** The schema's version when the triggers were last all found; undefined: count them next time. */
+  #schemaSeen: number | undefined = undefined;
 
   constructor(
     private readonly db: Db,
@@ -71,7 +85,9 @@ class Version {
     if (now - this.#checkedAt < this.checkEveryMs) return this.generation;
     const commits = this.#commits;
     // A version that cannot be read keeps nothing; the lookups themselves then read as before.
-    const value = await readVersion(this.db, this.name).catch(() => undefined);
+    const read = await readVersion(this.db, this.name, this.#schemaSeen).catch(() => undefined);
+    this.#schemaSeen = read?.schema;
+    const value = read?.version;
     if (value === undefined || value !== this.value) {
       this.value = value;
       this.generation++;

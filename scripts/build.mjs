@@ -1,7 +1,7 @@
 // `npm run build`: Astro builds the pages into dist/server and dist/client; esbuild bundles the server
 // entry (our code only; packages stay in node_modules) into dist/main.mjs.
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 import { build } from "esbuild";
 
@@ -22,6 +22,8 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
+// The read thread runs as a file of its own beside the server (db/read-statements.ts finds it there).
+copyFileSync("db/read-thread.mjs", "dist/read-thread.mjs");
 console.log("built dist/main.mjs");
 
 // The widget: a tiny classic-script loader and the panel it imports on first interaction. The panel's

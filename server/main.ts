@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { openDb, type Db } from "../db/client";
 import { migrateDb } from "../db/migrate";
+import { endReadThread } from "../db/read-statements";
 import { DEMO_PASSWORD, demoSignIns, isEmpty, seedDemo } from "../db/seed/demo";
 import { createApp, pageServices, registerPageServices } from "./app";
 import { ConfigError, loadConfig, redactUrl, type Config } from "./config";
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     await mail.stop();
     app.live.stop();
     housekeeping.stop();
-    closeDb(db);
+    await closeDb(db);
     clearTimeout(force);
     process.exit(0);
   });
@@ -144,7 +145,7 @@ function printDemoSignIns(): void {
 async function runPrimary(config: Config): Promise<void> {
   const db = await openDb({ url: config.databaseUrl, authToken: config.databaseAuthToken });
   const seeded = await prepareDatabase(db, config);
-  closeDb(db);
+  await closeDb(db);
 
   let stopping = false;
   const fork = () => cluster.fork();
@@ -220,8 +221,10 @@ async function astroDevHandler(config: Config): Promise<Pages> {
   return { handler: (req, res) => devServer.handle(req, res), stop: () => devServer.stop() };
 }
 
-function closeDb(db: Db): void {
+async function closeDb(db: Db): Promise<void> {
   db.$client.close();
+  // The read thread ends between statements: one stopped by the process's exit mid-statement aborts it.
+  await endReadThread();
 }
 
 function onceOnly<A extends unknown[]>(fn: (...args: A) => Promise<void>) {

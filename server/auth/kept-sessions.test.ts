@@ -92,6 +92,17 @@ describe("the sessions a process keeps", () => {
     expect((await auth.validateSession(session.id)).session).toBeNull();
   });
 
+  it("stops keeping when a trigger the version relies on goes under a running process", async () => {
+    const { auth, session } = await signedIn();
+    expect((await auth.validateSession(session.id)).session).not.toBeNull();
+    // Dropping a trigger raises no version, only the schema's: the next reading counts the triggers.
+    await other.run(sql`drop trigger cache_versions_sessions_delete`);
+    await waitForRecheck();
+    await auth.validateSession(session.id);
+    await other.delete(sessions).where(eq(sessions.id, sessionKey(session.id)));
+    expect((await auth.validateSession(session.id)).session).toBeNull();
+  });
+
   it("holds a change made by another process once the version is read again", async () => {
     const a = await signedIn();
     const b = await signedIn();
