@@ -1,5 +1,7 @@
-import { existsSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { createClient } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,6 +10,8 @@ import { GROUP_LIMIT, openDb, readValue, type Db } from "./client";
 import { newId } from "./ids";
 import { endReadThread } from "./read-statements";
 import { users } from "./schema";
+
+const run = promisify(execFile);
 
 let t: TestDb;
 afterEach(() => t.close());
@@ -263,6 +267,26 @@ describe("reads outside a transaction (kept prepared statements, db/read-stateme
     expect(await readValue(t.db, "select sum(v) from n", [])).toBe(6);
     const rows = await t.db.$client.execute("select v from n order by v");
     expect(rows.rows.map((r) => r.v)).toEqual([1, 2, 3]);
+  });
+
+  it("end at shutdown after the reads asked for, keeping the process until then", async () => {
+    t = await createTestDb();
+    // In a process of its own: a process that awaits the end must neither exit before it nor hang.
+    const script = join(t.dir, "end.mts");
+    writeFileSync(
+      script,
+      `import { openDb } from ${JSON.stringify(new URL("./client.ts", import.meta.url).href)};
+       import { endReadThread } from ${JSON.stringify(new URL("./read-statements.ts", import.meta.url).href)};
+       const db = await openDb({ url: ${JSON.stringify(t.url)} });
+       const read = db.$client.execute("select 7 as v");
+       await endReadThread();
+       console.log((await read).rows[0].v, "ended");
+       db.$client.close();`,
+    );
+    const { stdout } = await run(process.execPath, ["--import", "tsx", script], {
+      timeout: 30_000,
+    });
+    expect(stdout.trim()).toBe("7 ended");
   });
 
   it("hand arguments the client would refuse or name to the client", async () => {

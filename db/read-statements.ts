@@ -38,6 +38,8 @@ class ReadThread {
   #worker: Worker | null = null;
   /** The thread failed (it could not load libsql, say): the client answers every read from then on. */
   #failed = false;
+  /** Told to end: it keeps the process alive until it has. */
+  #ending = false;
   readonly #waiting = new Map<number, (answer: Answer | null) => void>();
   #outbox: Read[] = [];
   #nextId = 0;
@@ -61,6 +63,9 @@ class ReadThread {
     const worker = this.#worker;
     if (!worker) return;
     const exited = new Promise((resolve) => worker.once("exit", resolve));
+    // An idle thread is unreferenced: without this, a process awaiting its end would just exit.
+    this.#ending = true;
+    worker.ref();
     this.#flush();
     worker.postMessage({ end: true });
     await exited;
@@ -68,6 +73,7 @@ class ReadThread {
 
   #flush(): void {
     const reads = this.#outbox;
+    if (reads.length === 0) return;
     this.#outbox = [];
     this.#worker?.postMessage(reads);
   }
@@ -76,6 +82,8 @@ class ReadThread {
     if (this.#worker) return this.#worker;
     const worker = new Worker(new URL("./read-thread.mjs", import.meta.url), {
       workerData: { libsql: libsqlPath(), statementsPerConnection: STATEMENTS_PER_CONNECTION },
+      // The process's own flags are not the thread's (a loader, an --input-type would stop it).
+      execArgv: [],
     });
     worker.unref();
     worker.on("message", (answers: Answer[]) => {
@@ -89,6 +97,7 @@ class ReadThread {
       }
       if (this.#worker !== worker) return;
       this.#worker = null;
+      this.#ending = false;
       for (const id of [...this.#waiting.keys()]) this.#answer(id, null);
     };
     worker.on("error", ended);
@@ -100,7 +109,7 @@ class ReadThread {
     const resolve = this.#waiting.get(id);
     if (!resolve) return;
     this.#waiting.delete(id);
-    if (this.#waiting.size === 0) this.#worker?.unref();
+    if (this.#waiting.size === 0 && !this.#ending) this.#worker?.unref();
     resolve(answer);
   }
 }
