@@ -15,10 +15,13 @@ import {
 } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { ReadStatements } from "./read-statements";
-import * as schema from "./schema";
 import { cachePreparedStatements } from "./statement-cache";
 
-export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
+/**
+ * Drizzle without the schema: Tengsl writes its queries with the query builders and never uses the
+ * relational `db.query` API, for which every transaction (each write) built a query builder per table.
+ */
+export type Db = LibSQLDatabase & { $client: Client };
 
 export interface DbOptions {
   url: string;
@@ -53,7 +56,7 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
   // WAL is a property of the database file, so one connection setting it is enough. Foreign keys are on
   // by default in libsql; tests guard that.
   if (path) await client.execute("PRAGMA journal_mode = WAL");
-  return drizzle(client, { schema });
+  return drizzle(client);
 }
 
 /**

@@ -31,8 +31,10 @@ interface Read {
 
 /**
  * The process's read thread, started at the first read and again after it ended. Reads asked for in one
- * turn of the event loop travel as one message, and their answers as one. The thread keeps the process
- * alive only while a read is waiting.
+ * turn of the event loop (every request whose bytes arrived together) travel as one message, and their
+ * answers as one: waking the other thread is the dearest part of a message on these virtual machines
+ * (31 µs of the event loop per read when each read went alone). The thread keeps the process alive only
+ * while a read is waiting.
  */
 class ReadThread {
   #worker: Worker | null = null;
@@ -50,7 +52,7 @@ class ReadThread {
     const id = this.#nextId++;
     if (this.#waiting.size === 0) worker.ref();
     const answered = new Promise<Answer | null>((resolve) => this.#waiting.set(id, resolve));
-    if (this.#outbox.push({ ...read, id }) === 1) queueMicrotask(() => this.#flush());
+    if (this.#outbox.push({ ...read, id }) === 1) setImmediate(() => this.#flush());
     return answered;
   }
 

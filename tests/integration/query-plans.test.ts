@@ -68,7 +68,7 @@ beforeAll(async () => {
   // The same client, recording every statement sent to it (by Drizzle, or as SQL built once by
   // db/prepared.ts): what the services send is what gets planned.
   const client = recording(t.db.$client);
-  logged = Object.assign(drizzle(client, { schema }), { $client: client });
+  logged = Object.assign(drizzle(client), { $client: client });
 
   const [account] = await t.db
     .select({ externalId: schema.accounts.externalId })
