@@ -6,7 +6,7 @@ import { createClient } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
-import { GROUP_LIMIT, openDb, readValue, type Db } from "./client";
+import { closeDb, GROUP_LIMIT, openDb, readValue, type Db } from "./client";
 import { newId } from "./ids";
 import { endReadThread } from "./read-statements";
 import { users } from "./schema";
@@ -298,6 +298,29 @@ describe("reads outside a transaction (kept prepared statements, db/read-stateme
     expect(named.rows[0]!.v).toBe(7);
     const date = await t.db.$client.execute({ sql: "select ? as v", args: [new Date(5)] });
     expect(date.rows[0]!.v).toBe(5);
+  });
+});
+
+describe("closeDb", () => {
+  it("closes once the writes queued and running have committed", async () => {
+    t = await createTestDb();
+    const db = await openDb({ url: t.url });
+    await db.run(sql`create table n (v integer not null)`);
+    const slow = db.transaction(async (tx) => {
+      await tx.run(sql`insert into n values (1)`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await tx.run(sql`insert into n values (2)`);
+    });
+    const queued = db.$client.execute("insert into n values (3)");
+    await closeDb(db);
+    await expect(slow).resolves.toBeUndefined();
+    await expect(queued).resolves.toBeDefined();
+    await expect(db.run(sql`insert into n values (4)`)).rejects.toThrow();
+    const after = await openDb({ url: t.url });
+    expect(
+      await readValue(after, "select group_concat(v) from (select v from n order by v)", []),
+    ).toBe("1,2,3");
+    after.$client.close();
   });
 });
 

@@ -14,7 +14,7 @@ import {
   type TransactionMode,
 } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
-import { ReadStatements } from "./read-statements";
+import { endReadThread, ReadStatements } from "./read-statements";
 import { cachePreparedStatements } from "./statement-cache";
 
 /**
@@ -96,8 +96,13 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
     return /^\s*(insert|update|delete|replace)\b/i.test(text) ? "write" : "alone";
   };
 
-  const gated: Partial<Client> & { [READ_VALUE]: ReadValue; [COMMITTED]: Set<() => void> } = {
+  const gated: Partial<Client> & {
+    [READ_VALUE]: ReadValue;
+    [COMMITTED]: Set<() => void>;
+    [SETTLED]: () => Promise<void>;
+  } = {
     [COMMITTED]: commitListeners,
+    [SETTLED]: () => queue.settled(),
     [READ_VALUE]: async (sql, args) => {
       const kept = dml(sql) === "read" ? await reads.value(sql, args) : null;
       if (kept) return kept.value;
@@ -160,6 +165,21 @@ export async function readValue(db: Db, sql: string, args: InArgs): Promise<unkn
 }
 
 const COMMITTED = Symbol("commit listeners");
+const SETTLED = Symbol("writes settled");
+
+/**
+ * Closes a database at shutdown, once the doors have closed. A request whose client went away still runs
+ * to its end, so the writes queued or running commit first: closed under a group of writers, the
+ * connection would fail their transaction half way. Then the read thread ends, between two statements.
+ */
+export async function closeDb(db: Db): Promise<void> {
+  const client = db.$client as Client & { [SETTLED]?: () => Promise<void> };
+  // A request that was waiting for a read may queue its write only now.
+  await new Promise((resolve) => setImmediate(resolve));
+  await client[SETTLED]?.();
+  client.close();
+  await endReadThread();
+}
 
 /**
  * Calls `listener` after each commit this process makes through `db` (a group's, or a statement that runs
@@ -192,6 +212,7 @@ type Ended =
 class WriteQueue {
   private readonly waiting: Waiter[] = [];
   private busy = false;
+  private readonly settledWaiters: (() => void)[] = [];
 
   constructor(
     private readonly client: Client,
@@ -255,9 +276,18 @@ class WriteQueue {
     if (!this.busy) void this.next();
   }
 
+  /** Resolves once no writer runs or waits. */
+  settled(): Promise<void> {
+    if (!this.busy && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
   private async next(): Promise<void> {
     const first = this.waiting.shift();
-    if (!first) return;
+    if (!first) {
+      for (const resolve of this.settledWaiters.splice(0)) resolve();
+      return;
+    }
     this.busy = true;
     try {
       if (first.kind === "alone") await first.run();

@@ -10,9 +10,8 @@ import {
 } from "node:http";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
-import { openDb, type Db } from "../db/client";
+import { closeDb, openDb, type Db } from "../db/client";
 import { migrateDb } from "../db/migrate";
-import { endReadThread } from "../db/read-statements";
 import { DEMO_PASSWORD, demoSignIns, isEmpty, seedDemo } from "../db/seed/demo";
 import { createApp, pageServices, registerPageServices } from "./app";
 import { ConfigError, loadConfig, redactUrl, type Config } from "./config";
@@ -219,12 +218,6 @@ async function astroDevHandler(config: Config): Promise<Pages> {
     vite: { server: { hmr: { clientPort: config.port + 1 } } },
   });
   return { handler: (req, res) => devServer.handle(req, res), stop: () => devServer.stop() };
-}
-
-async function closeDb(db: Db): Promise<void> {
-  db.$client.close();
-  // The read thread ends between statements: one stopped by the process's exit mid-statement aborts it.
-  await endReadThread();
 }
 
 function onceOnly<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
