@@ -291,6 +291,11 @@ describe("reads outside a transaction (kept prepared statements, db/read-stateme
 
   it("hand arguments the client would refuse or name to the client", async () => {
     t = await createTestDb();
+    // One the thread could not even be sent fails that read alone.
+    await expect(
+      t.db.$client.execute({ sql: "select ? as v", args: [(() => 1) as never] }),
+    ).rejects.toThrow();
+    expect((await t.db.$client.execute("select 8 as v")).rows[0]!.v).toBe(8);
     await expect(
       t.db.$client.execute({ sql: "select ? as v", args: [Number.NaN] }),
     ).rejects.toThrow(/finite/);
@@ -316,6 +321,9 @@ describe("closeDb", () => {
     await expect(slow).resolves.toBeUndefined();
     await expect(queued).resolves.toBeDefined();
     await expect(db.run(sql`insert into n values (4)`)).rejects.toThrow();
+    // Reads too are refused once closed, as the client refuses them (no thread is started for them).
+    await expect(readValue(db, "select count(*) from n", [])).rejects.toThrow(/closed/i);
+    await expect(db.$client.execute("select count(*) from n")).rejects.toThrow(/closed/i);
     const after = await openDb({ url: t.url });
     expect(
       await readValue(after, "select group_concat(v) from (select v from n order by v)", []),

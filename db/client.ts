@@ -106,7 +106,8 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
     [READ_VALUE]: async (sql, args) => {
       const kept = dml(sql) === "read" ? await reads.value(sql, args) : null;
       if (kept) return kept.value;
-      return (await gated.execute!({ sql, args })).rows[0]?.[0];
+      // Not back through the thread: a read it could not answer goes to the client, as `execute`'s do.
+      return (await (dml(sql) === "read" ? client : gated).execute!({ sql, args })).rows[0]?.[0];
     },
     execute: (stmt: InStatement | string, args?: never) => {
       const kind = dml(stmt);

@@ -38,7 +38,7 @@ interface Read {
  */
 class ReadThread {
   #worker: Worker | null = null;
-  /** The thread failed (it could not load libsql, say): the client answers every read from then on. */
+  /** The thread failed before it answered anything: the client answers every read from then on. */
   #failed = false;
   /** Told to end: it keeps the process alive until it has. */
   #ending = false;
@@ -57,6 +57,8 @@ class ReadThread {
   }
 
   close(connection: number): void {
+    // After the reads already asked of that connection, which would otherwise open it again.
+    this.#flush();
     this.#worker?.postMessage({ close: connection });
   }
 
@@ -77,7 +79,12 @@ class ReadThread {
     const reads = this.#outbox;
     if (reads.length === 0) return;
     this.#outbox = [];
-    this.#worker?.postMessage(reads);
+    try {
+      this.#worker?.postMessage(reads);
+    } catch {
+      // A value the thread cannot be sent (sqlArgs should have kept it here): the client answers.
+      for (const read of reads) this.#answer(read.id, null);
+    }
   }
 
   #started(): Worker {
@@ -88,18 +95,23 @@ class ReadThread {
       execArgv: [],
     });
     worker.unref();
+    let answered = false;
     worker.on("message", (answers: Answer[]) => {
+      answered = true;
       for (const answer of answers) this.#answer(answer.id, answer);
     });
-    // A thread that died answers every waiting read with null: the client runs them instead.
+    // A thread that died answers every waiting read with null: the client runs them instead, and the
+    // next read starts another thread. One that failed before it ever answered (libsql would not load
+    // in a thread) is not started again.
     const ended = (error?: unknown) => {
       if (error) {
-        console.error("The read thread failed; reads run on the event loop from now on:", error);
-        this.#failed = true;
+        console.error("The read thread failed:", error);
+        if (!answered) this.#failed = true;
       }
       if (this.#worker !== worker) return;
       this.#worker = null;
       this.#ending = false;
+      this.#outbox = [];
       for (const id of [...this.#waiting.keys()]) this.#answer(id, null);
     };
     worker.on("error", ended);
@@ -130,6 +142,8 @@ export function endReadThread(): Promise<void> {
 export class ReadStatements {
   /** This client's connection on the read thread. */
   readonly #connection = nextConnection++;
+  /** Closed with its client: later reads go to the client, which refuses them (CLIENT_CLOSED). */
+  #closed = false;
 
   constructor(
     private readonly path: string,
@@ -174,11 +188,12 @@ export class ReadStatements {
   }
 
   close(): void {
+    this.#closed = true;
     thread?.close(this.#connection);
   }
 
   #read(sql: string, args: InArgs | undefined, one: boolean): Promise<Answer | null> {
-    if (args !== undefined && !Array.isArray(args)) return Promise.resolve(null);
+    if (this.#closed || (args !== undefined && !Array.isArray(args))) return Promise.resolve(null);
     const bound = args ? sqlArgs(args) : [];
     if (!bound) return Promise.resolve(null);
     return (thread ??= new ReadThread()).read({
@@ -192,7 +207,10 @@ export class ReadStatements {
   }
 }
 
-/** Arguments as the client would bind them, or null for one it would refuse (it then says why). */
+/**
+ * Arguments as the client would bind them, or null for one it would refuse (it then says why) or that
+ * cannot be sent to the thread.
+ */
 function sqlArgs(args: InValue[]): unknown[] | null {
   const bound: unknown[] = new Array(args.length);
   for (let i = 0; i < args.length; i++) {
@@ -202,8 +220,14 @@ function sqlArgs(args: InValue[]): unknown[] | null {
       bound[i] = value;
     } else if (typeof value === "boolean") bound[i] = value ? 1 : 0;
     else if (value instanceof Date) bound[i] = value.valueOf();
-    else if (value === undefined || typeof value === "bigint") return null;
-    else bound[i] = value;
+    else if (
+      value === null ||
+      typeof value === "string" ||
+      value instanceof ArrayBuffer ||
+      value instanceof Uint8Array
+    )
+      bound[i] = value;
+    else return null;
   }
   return bound;
 }
