@@ -104,10 +104,10 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
     [COMMITTED]: commitListeners,
     [SETTLED]: () => queue.settled(),
     [READ_VALUE]: async (sql, args) => {
-      const kept = dml(sql) === "read" ? await reads.value(sql, args) : null;
-      if (kept) return kept.value;
-      // Not back through the thread: a read it could not answer goes to the client, as `execute`'s do.
-      return (await (dml(sql) === "read" ? client : gated).execute!({ sql, args })).rows[0]?.[0];
+      if (dml(sql) !== "read") return (await gated.execute!({ sql, args })).rows[0]?.[0];
+      const kept = await reads.value(sql, args);
+      // A read the thread could not answer goes to the client, as `execute`'s do.
+      return kept ? kept.value : (await client.execute({ sql, args })).rows[0]?.[0];
     },
     execute: (stmt: InStatement | string, args?: never) => {
       const kind = dml(stmt);

@@ -4,9 +4,10 @@
 // server (scripts/build.mjs copies it).
 //
 // Messages in: an array of reads `{ id, connection, path, timeout, sql, args, one }`, `{ close }` with a
-// connection's number, or `{ end: true }` (close everything and end the thread). Messages out: an array of answers, one per read, in order: `{ id, value }` for `one`
-// (the first column of the first row), `{ id, rows, columns, columnTypes }` otherwise, `{ id, failed }`
-// when the read failed (the main thread then asks the client, which gives the error its usual form).
+// connection's number, or `{ end: true }` (close everything and end the thread). Messages out: an array
+// of answers, one per read, in order: `{ id, value }` for `one` (the first column of the first row),
+// `{ id, rows, columns, columnTypes }` otherwise, `{ id, failed }` when the read failed (the main thread
+// then asks the client, which gives the error its usual form).
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 
