@@ -2,13 +2,13 @@ import { execFile } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createClient } from "@libsql/client";
+import { createClient, LibsqlError, type ResultSet } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
-import { closeDb, GROUP_LIMIT, openDb, readValue, type Db } from "./client";
+import { closeDb, GROUP_LIMIT, openDb, readValue, watchCommits, type Db } from "./client";
 import { newId } from "./ids";
-import { endReadThread } from "./read-statements";
+import { endSqliteThreads } from "./sqlite-thread";
 import { users } from "./schema";
 
 const run = promisify(execFile);
@@ -257,7 +257,7 @@ describe("reads outside a transaction (kept prepared statements, db/read-stateme
     await t.db.$client.execute("create table n (v integer not null)");
     await t.db.$client.execute("insert into n values (1), (2)");
     const sent = t.db.$client.execute(slowCount);
-    const ended = endReadThread();
+    const ended = endSqliteThreads();
     // Asked for after the thread was told to end: the client answers it.
     const value = readValue(t.db, "select sum(v) from n", []);
     await ended;
@@ -276,10 +276,10 @@ describe("reads outside a transaction (kept prepared statements, db/read-stateme
     writeFileSync(
       script,
       `import { openDb } from ${JSON.stringify(new URL("./client.ts", import.meta.url).href)};
-       import { endReadThread } from ${JSON.stringify(new URL("./read-statements.ts", import.meta.url).href)};
+       import { endSqliteThreads } from ${JSON.stringify(new URL("./sqlite-thread.ts", import.meta.url).href)};
        const db = await openDb({ url: ${JSON.stringify(t.url)} });
        const read = db.$client.execute("select 7 as v");
-       await endReadThread();
+       await endSqliteThreads();
        console.log((await read).rows[0].v, "ended");
        db.$client.close();`,
     );
@@ -354,7 +354,7 @@ describe("group commit", () => {
       const hold = gate();
       // Queued together, so they share one physical transaction.
       const first = t.db.transaction((tx) => insert(tx, "a")).then(() => answered.push("a"));
-      const plain = insert(t.db, "b").then(() => answered.push("b"));
+      const second = t.db.transaction((tx) => insert(tx, "b")).then(() => answered.push("b"));
       const last = t.db
         .transaction(async (tx) => {
           await insert(tx, "c");
@@ -370,7 +370,7 @@ describe("group commit", () => {
       expect(await keys(other)).toEqual([]);
 
       hold.open();
-      await Promise.all([first, plain, last]);
+      await Promise.all([first, second, last]);
       expect(answered.sort()).toEqual(["a", "b", "c"]);
       expect(await keys(other)).toEqual(["a", "b", "c"]);
     } finally {
@@ -449,7 +449,7 @@ describe("group commit", () => {
           createdAt: 0,
         });
       }),
-      insert(t.db, "also-innocent"),
+      t.db.transaction((tx) => insert(tx, "also-innocent")),
     ]);
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
     expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
@@ -481,5 +481,177 @@ describe("group commit", () => {
     } finally {
       other.$client.close();
     }
+  });
+});
+
+describe("writes with nothing to run between their statements (db/write-statements.ts)", () => {
+  const keys = async () =>
+    (await t.db.$client.execute("select key from rate_limits order by key")).rows.map((r) => r.key);
+  const insertKey = (key: string) =>
+    t.db.$client.execute({
+      sql: "insert into rate_limits (key, window_start, count) values (?, 0, 1)",
+      args: [key],
+    });
+
+  it("answer as the client does: rows changed, the last rowid, RETURNING rows by index and name", async () => {
+    t = await createTestDb();
+    await t.db.$client.execute("create table w (id integer primary key, v text, b blob)");
+    const plain = createClient({ url: t.url });
+    try {
+      const statements = [
+        { sql: "insert into w (v, b) values (?, ?)", args: ["a", new Uint8Array([1, 2])] },
+        {
+          sql: "insert into w (v) values (?), (?) returning id, v, b, v as again",
+          args: ["b", "c"],
+        },
+        { sql: "update w set v = v || ? where id > ?", args: ["!", 1] },
+        { sql: "delete from w where id = ?", args: [3] },
+      ];
+      const shape = (r: ResultSet) => ({
+        ...(r.toJSON() as object),
+        byName: r.rows.map((row) => row.v),
+      });
+      const threaded: unknown[] = [];
+      for (const s of statements) threaded.push(shape(await t.db.$client.execute(s)));
+      const first = await t.db.$client.execute(statements[0]!);
+      expect(first.rowsAffected).toBe(1);
+      expect(first.lastInsertRowid).toBe(3n);
+      await plain.execute("delete from w");
+      await plain.execute("delete from sqlite_sequence").catch(() => {});
+      await plain.execute("drop table w");
+      await plain.execute("create table w (id integer primary key, v text, b blob)");
+      const direct: unknown[] = [];
+      for (const s of statements) direct.push(shape(await plain.execute(s)));
+      expect(threaded).toEqual(direct);
+      expect((threaded[1] as { rows: unknown[][] }).rows).toEqual([
+        [2, "b", null, "b"],
+        [3, "c", null, "c"],
+      ]);
+      const batch = await t.db.$client.batch([
+        { sql: "insert into w (v) values (?) returning id", args: ["d"] },
+        "update w set v = 'e' where v = 'd'",
+      ]);
+      expect(batch.map((r) => [r.rows.map((row) => row[0]), r.rowsAffected])).toEqual([
+        [[3], 0],
+        [[], 1],
+      ]);
+    } finally {
+      plain.close();
+    }
+  });
+
+  it("run on the write thread: the event loop goes on while SQLite works", async () => {
+    t = await createTestDb();
+    const order: string[] = [];
+    const write = t.db.$client
+      .execute(
+        `insert into rate_limits (key, window_start, count)
+         with recursive n(i) as (select 1 union all select i + 1 from n where i < 300000)
+         select 'k' || i, 0, 1 from n`,
+      )
+      .then((r) => {
+        order.push("write");
+        return r.rowsAffected;
+      });
+    setTimeout(() => order.push("timer"), 0);
+    expect(await write).toBe(300_000);
+    // On the event loop, the insert would have finished before the timer could run.
+    expect(order).toEqual(["timer", "write"]);
+  });
+
+  it("go as one group with one COMMIT, the commit listeners told once with their readings", async () => {
+    t = await createTestDb();
+    const told: unknown[] = [];
+    watchCommits(t.db, (value) => told.push(value), "select count(*) from rate_limits");
+    await Promise.all(["a", "b", "c", "d"].map(insertKey));
+    // Read under the group's write lock, just before its COMMIT: the count the commit left.
+    expect(told).toEqual([4]);
+    // A group on the event loop reads it the same way.
+    await t.db.transaction(async (tx) => {
+      await tx.run(sql`insert into rate_limits (key, window_start, count) values ('e', 0, 1)`);
+    });
+    expect(told).toEqual([4, 5]);
+  });
+
+  it("undo a member that fails, which fails with the client's error; the others commit", async () => {
+    t = await createTestDb();
+    const results = await Promise.allSettled([
+      insertKey("a"),
+      insertKey("a"),
+      // A batch is all or nothing: its first insert goes with its second.
+      t.db.$client.batch([
+        "insert into rate_limits (key, window_start, count) values ('lost', 0, 1)",
+        "insert into rate_limits (key, window_start, count) values ('a', 0, 1)",
+      ]),
+      insertKey("c"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "rejected",
+      "fulfilled",
+    ]);
+    const error = (results[1] as PromiseRejectedResult).reason as LibsqlError;
+    expect(error).toBeInstanceOf(LibsqlError);
+    expect([error.code, error.extendedCode]).toEqual([
+      "SQLITE_CONSTRAINT",
+      "SQLITE_CONSTRAINT_PRIMARYKEY",
+    ]);
+    expect(error.message).toMatch(/UNIQUE constraint failed: rate_limits\.key/);
+    expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/UNIQUE constraint/);
+    expect(await keys()).toEqual(["a", "c"]);
+  });
+
+  it("fail together when the group's COMMIT fails, and the next writer still gets in", async () => {
+    t = await createTestDb();
+    const results = await Promise.allSettled([
+      insertKey("innocent"),
+      // Foreign keys checked only at COMMIT, and a user whose account does not exist.
+      t.db.$client.batch([
+        "PRAGMA defer_foreign_keys = ON",
+        `insert into users (id, account_id, email, name, password_hash, role, created_at)
+         values ('orphan', 'no-such-account', 'orphan@example.com', 'Orphan', 'x', 'customer', 0)`,
+      ]),
+    ]);
+    // Run again together on the event loop, whose COMMIT fails the same way (not a wait for a lock
+    // the thread's failed transaction still held).
+    expect(results.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
+      expect.stringMatching(/FOREIGN KEY/),
+      expect.stringMatching(/FOREIGN KEY/),
+    ]);
+    expect(await keys()).toEqual([]);
+    expect(await readValue(t.db, "select count(*) from users", [])).toBe(0);
+    await insertKey("next");
+    expect(await keys()).toEqual(["next"]);
+  });
+
+  it("are committed through the client when the thread ends, and start another for the next", async () => {
+    t = await createTestDb();
+    const sent = insertKey("a");
+    const ended = endSqliteThreads();
+    const meanwhile = insertKey("b");
+    await ended;
+    await Promise.all([sent, meanwhile]);
+    await insertKey("c");
+    expect(await keys()).toEqual(["a", "b", "c"]);
+  });
+
+  it("hand arguments the thread cannot be sent, or named ones, to the client", async () => {
+    t = await createTestDb();
+    await t.db.$client.execute({
+      sql: "insert into rate_limits (key, window_start, count) values (?, ?, 1)",
+      args: ["big", 9007199254740993n],
+    });
+    await t.db.$client.execute({
+      sql: "insert into rate_limits (key, window_start, count) values (:key, 0, 1)",
+      args: { key: "named" },
+    });
+    const rows = await t.db.$client.execute(
+      "select key, cast(window_start as text) as w from rate_limits order by key",
+    );
+    expect(rows.rows.map((r) => [r.key, r.w])).toEqual([
+      ["big", "9007199254740993"],
+      ["named", "0"],
+    ]);
   });
 });

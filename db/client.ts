@@ -14,7 +14,9 @@ import {
   type TransactionMode,
 } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
-import { endReadThread, ReadStatements } from "./read-statements";
+import { ReadStatements } from "./read-statements";
+import { endSqliteThreads } from "./sqlite-thread";
+import { threadStatements, WriteStatements, type ThreadStatement } from "./write-statements";
 import { cachePreparedStatements } from "./statement-cache";
 
 /**
@@ -51,7 +53,11 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
   const opened = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS, concurrency: POOL_SIZE });
   const onFile = path !== null && path !== ":memory:";
   const client = onFile
-    ? oneWriterAtATime(opened, new ReadStatements(path, { timeout: BUSY_TIMEOUT_MS }))
+    ? oneWriterAtATime(
+        opened,
+        new ReadStatements(path, { timeout: BUSY_TIMEOUT_MS }),
+        new WriteStatements(path, { timeout: BUSY_TIMEOUT_MS }),
+      )
     : opened;
   // WAL is a property of the database file, so one connection setting it is enough. Foreign keys are on
   // by default in libsql; tests guard that.
@@ -72,13 +78,13 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
  * runs in a SAVEPOINT of its own, one after the other, and the group commits once, so a burst of
  * submissions pays one fsync instead of one each (synchronous=FULL stays).
  */
-function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
-  const commitListeners = new Set<() => void>();
-  const queue = new WriteQueue(client, () => {
+function oneWriterAtATime(client: Client, reads: ReadStatements, writes: WriteStatements): Client {
+  const commitListeners: CommitListeners = new Map();
+  const queue = new WriteQueue(client, writes, commitListeners, (readings) => {
     // What is committed stays committed: a listener's failure must not fail the writers.
-    for (const listener of commitListeners) {
+    for (const [listener, reading] of commitListeners) {
       try {
-        listener();
+        listener(reading === undefined ? undefined : readings?.get(reading));
       } catch (error) {
         console.error("A commit listener failed:", error);
       }
@@ -98,7 +104,7 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
 
   const gated: Partial<Client> & {
     [READ_VALUE]: ReadValue;
-    [COMMITTED]: Set<() => void>;
+    [COMMITTED]: CommitListeners;
     [SETTLED]: () => Promise<void>;
   } = {
     [COMMITTED]: commitListeners,
@@ -122,18 +128,22 @@ function oneWriterAtATime(client: Client, reads: ReadStatements): Client {
       const statement: InStatement =
         typeof stmt === "string" ? { sql: stmt, args: (args ?? []) as InArgs } : stmt;
       // One statement needs no savepoint: SQLite undoes a failed statement by itself, as in autocommit.
-      return queue.write((tx) => tx.execute(statement), { savepoint: false });
+      return queue
+        .statements([statement], (tx) => tx.execute(statement).then((result) => [result]), {
+          savepoint: false,
+        })
+        .then(([result]) => result!);
     },
     close: () => {
       reads.close();
+      writes.close();
       client.close();
     },
-    batch: (stmts, mode) =>
-      mode === "read"
-        ? client.batch(stmts, mode)
-        : queue.write((tx) =>
-            tx.batch(stmts.map((s) => (Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s))),
-          ),
+    batch: (stmts, mode) => {
+      if (mode === "read") return client.batch(stmts, mode);
+      const statements = stmts.map((s) => (Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s));
+      return queue.statements(statements, (tx) => tx.batch(statements));
+    },
     migrate: (stmts) => queue.alone(() => client.migrate(stmts)),
     executeMultiple: (sql) => queue.alone(() => client.executeMultiple(sql)),
     transaction: (mode?: TransactionMode) =>
@@ -179,28 +189,88 @@ export async function closeDb(db: Db): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
   await client[SETTLED]?.();
   client.close();
-  await endReadThread();
+  await endSqliteThreads();
 }
+
+/** Commit listeners, each with the reading it asked for (see `watchCommits`). */
+type CommitListeners = Map<(value?: unknown) => void, string | undefined>;
 
 /**
  * Calls `listener` after each commit this process makes through `db` (a group's, or a statement that runs
- * alone), before any writer of it is answered. Returns false, and calls nothing, where commits go
- * straight to a libSQL server: there only a file database's client sees every write.
+ * alone), before any writer of it is answered. With `reading`, a statement of one value that each group
+ * runs last before its COMMIT, under the write lock, so its value is the database's at the commit: the
+ * listener is given it (undefined after a statement that ran alone, which may have changed the schema, or
+ * when the reading failed). Returns false, and calls nothing, where commits go straight to a libSQL
+ * server: there only a file database's client sees every write.
  */
-export function watchCommits(db: Db, listener: () => void): boolean {
-  const listeners = (db.$client as Client & { [COMMITTED]?: Set<() => void> })[COMMITTED];
-  listeners?.add(listener);
+export function watchCommits(
+  db: Db,
+  listener: (value?: unknown) => void,
+  reading?: string,
+): boolean {
+  const listeners = (db.$client as Client & { [COMMITTED]?: CommitListeners })[COMMITTED];
+  listeners?.set(listener, reading);
   return listeners !== undefined;
 }
+
+/** The readings the commit listeners asked for, each once. */
+const readingsOf = (listeners: CommitListeners) =>
+  [...new Set(listeners.values())].filter((r) => r !== undefined);
 
 /** At most this many writers share one physical transaction, so the first of them waits a bounded time. */
 export const GROUP_LIMIT = 64;
 const SAVEPOINT = "tengsl_writer";
 
-/** A writer waiting for its turn: one that shares a group, or one that needs the database to itself. */
-type Waiter =
-  | { kind: "member"; start: (tx: Transaction) => Promise<Ended>; fail: (error: Error) => void }
-  | { kind: "alone"; run: () => Promise<void> };
+/**
+ * A writer waiting for its turn: one that shares a group on the event loop or on the write thread, or
+ * one that needs the database to itself.
+ */
+type Waiter = MemberWaiter | ThreadWaiter | { kind: "alone"; run: () => Promise<void> };
+
+type MemberWaiter = {
+  kind: "member";
+  start: (tx: Transaction) => Promise<Ended>;
+  fail: (error: Error) => void;
+};
+
+type ThreadWaiter = {
+  kind: "thread";
+  statements: ThreadStatement[];
+  /** Answers the writer with what its statements returned, once their group has committed. */
+  answer: (results: ResultSet[]) => void;
+  fail: (error: Error) => void;
+  /** The same writer as a member of a group on the event loop. */
+  onClient: () => MemberWaiter;
+};
+
+/** A member of a group on the event loop: `run` in a savepoint of its own (unless it is one statement). */
+function member<T>(
+  run: (tx: Transaction) => Promise<T>,
+  savepoint: boolean,
+  resolve: (value: T) => void,
+  reject: (error: Error) => void,
+): MemberWaiter {
+  return {
+    kind: "member",
+    fail: reject,
+    start: async (tx) => {
+      if (savepoint) await tx.execute(`SAVEPOINT ${SAVEPOINT}`);
+      let value: T;
+      try {
+        value = await run(tx);
+      } catch (error) {
+        if (savepoint) await undoMember(tx);
+        reject(asError(error));
+        return { committed: false };
+      }
+      if (savepoint) await tx.execute(`RELEASE ${SAVEPOINT}`);
+      return {
+        committed: true,
+        durable: (error) => (error === undefined ? resolve(value) : reject(error)),
+      };
+    },
+  };
+}
 
 /**
  * How a member left the group's transaction: committed ones are answered once the group commits; one
@@ -217,8 +287,10 @@ class WriteQueue {
 
   constructor(
     private readonly client: Client,
-    /** Told after every commit, before the writers are answered. */
-    private readonly afterCommit: () => void,
+    private readonly writes: WriteStatements,
+    private readonly listeners: CommitListeners,
+    /** Told after every commit, before the writers are answered, with the listeners' readings. */
+    private readonly afterCommit: (readings?: Map<string, unknown>) => void,
   ) {}
 
   /** A statement that must not run inside a transaction, or is best alone (DDL, PRAGMA, VACUUM). */
@@ -227,35 +299,42 @@ class WriteQueue {
       // Whether it succeeded or not, a lone statement (DDL, a PRAGMA, a script) may have changed anything.
       this.enqueue({
         kind: "alone",
-        run: () => run().finally(this.afterCommit).then(resolve, reject),
+        run: () =>
+          run()
+            .finally(() => this.afterCommit())
+            .then(resolve, reject),
       });
     });
   }
 
   /** Statements that commit or fail together (one execute or batch) as one member of a group. */
   write<T>(run: (tx: Transaction) => Promise<T>, { savepoint = true } = {}): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) =>
+      this.enqueue(member(run, savepoint, resolve, reject)),
+    );
+  }
+
+  /**
+   * Statements known in full before they run, with no JavaScript between them: a member of a group on
+   * the write thread (db/write-statements.ts). `onClient` runs them on the event loop instead, in a
+   * group there, for what the thread does not take or did not commit.
+   */
+  statements(
+    stmts: InStatement[],
+    onClient: (tx: Transaction) => Promise<ResultSet[]>,
+    { savepoint = true } = {},
+  ): Promise<ResultSet[]> {
+    const sendable = threadStatements(stmts);
+    if (!sendable) return this.write(onClient, { savepoint });
+    return new Promise<ResultSet[]>((resolve, reject) =>
       this.enqueue({
-        kind: "member",
-        fail: (error) => reject(error),
-        start: async (tx) => {
-          if (savepoint) await tx.execute(`SAVEPOINT ${SAVEPOINT}`);
-          let value: T;
-          try {
-            value = await run(tx);
-          } catch (error) {
-            if (savepoint) await undoMember(tx);
-            reject(asError(error));
-            return { committed: false };
-          }
-          if (savepoint) await tx.execute(`RELEASE ${SAVEPOINT}`);
-          return {
-            committed: true,
-            durable: (error) => (error === undefined ? resolve(value) : reject(error)),
-          };
-        },
-      });
-    });
+        kind: "thread",
+        statements: sendable,
+        answer: resolve,
+        fail: reject,
+        onClient: () => member(onClient, savepoint, resolve, reject),
+      }),
+    );
   }
 
   /** An interactive write transaction: a member of a group, ended by its commit, rollback or close. */
@@ -292,6 +371,7 @@ class WriteQueue {
     this.busy = true;
     try {
       if (first.kind === "alone") await first.run();
+      else if (first.kind === "thread") await this.threadGroup(first);
       else await this.group(first);
     } finally {
       this.busy = false;
@@ -300,12 +380,47 @@ class WriteQueue {
   }
 
   /**
+   * Sends `first` and the members for the write thread queued behind it as one group (waiting one turn
+   * of the event loop for more when none are, as `joiner` does), and answers each that committed, after
+   * the commit listeners. One group at a time, as on the event loop: while it commits, the next
+   * requests queue and go together, sharing the next COMMIT's fsync. What the thread did not commit goes
+   * to the front of the queue, to run on the event loop in a group there: a member's failure then comes
+   * with the client's error, and a thread that cannot run (or died) costs speed, never a write.
+   */
+  private async threadGroup(first: ThreadWaiter) {
+    const members = [first];
+    if (this.waiting.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    while (members.length < GROUP_LIMIT && this.waiting[0]?.kind === "thread")
+      members.push(this.waiting.shift() as ThreadWaiter);
+    const readings = readingsOf(this.listeners);
+    const answer = await this.writes.group(
+      members.map((m) => m.statements),
+      readings,
+    );
+    if (answer === "lost") {
+      // Run again, a write might be stored twice: its writer hears that the outcome is not known.
+      for (const m of members) m.fail(lostError());
+      return;
+    }
+    const answers = answer?.members;
+    if (answers?.some((results) => results !== null))
+      this.afterCommit(new Map(readings.map((r, i) => [r, answer!.readings[i]])));
+    const again: Waiter[] = [];
+    members.forEach((m, i) => {
+      const results = answers?.[i];
+      if (results) m.answer(results);
+      else again.push(m.onClient());
+    });
+    this.waiting.unshift(...again);
+  }
+
+  /**
    * The member after this one, if it is waiting and the group has room. Node runs each arriving
    * request's callbacks (and, libsql being synchronous, its whole transaction) before it reads the next
    * socket, so when no one is queued the group yields to the event loop once (setImmediate, no timer):
    * requests that have already arrived then reach the queue and join before the one COMMIT.
    */
-  private async joiner(size: number) {
+  private async joiner(size: number): Promise<MemberWaiter | undefined> {
     if (size >= GROUP_LIMIT) return undefined;
     if (this.waiting.length === 0) await new Promise((resolve) => setImmediate(resolve));
     const head = this.waiting[0];
@@ -318,7 +433,7 @@ class WriteQueue {
    * Runs `first` and whoever queues behind it in one BEGIN IMMEDIATE, each in its own savepoint, then
    * commits once and only then answers each member that committed. A failed COMMIT fails them all.
    */
-  private async group(first: Waiter & { kind: "member" }) {
+  private async group(first: MemberWaiter) {
     let tx: Transaction;
     try {
       tx = await this.client.transaction("write");
@@ -327,16 +442,17 @@ class WriteQueue {
       return;
     }
     const committed: ((error?: Error) => void)[] = [];
+    let readings: Map<string, unknown> | undefined;
     try {
-      let member: (Waiter & { kind: "member" }) | undefined = first;
-      for (let size = 1; member; member = await this.joiner(size++)) {
+      let joined: MemberWaiter | undefined = first;
+      for (let size = 1; joined; joined = await this.joiner(size++)) {
         let ended: Ended;
         try {
-          ended = await member.start(tx);
+          ended = await joined.start(tx);
         } catch (error) {
           // The member's savepoint could not be set, released or rolled back (an I/O error, a full
           // disk): what the group holds is in doubt, so nothing of it is committed.
-          member.fail(asError(error));
+          joined.fail(asError(error));
           throw error;
         }
         if (ended.committed) committed.push(ended.durable);
@@ -345,7 +461,10 @@ class WriteQueue {
         if (tx.closed) throw new LibsqlError("The group's transaction was rolled back", "ABORTED");
       }
       if (committed.length === 0) await tx.rollback();
-      else await tx.commit();
+      else {
+        readings = await readAtCommit(tx, readingsOf(this.listeners));
+        await tx.commit();
+      }
     } catch (error) {
       try {
         tx.close();
@@ -355,10 +474,24 @@ class WriteQueue {
       for (const durable of committed) durable(asError(error));
       return;
     }
-    if (committed.length > 0) this.afterCommit();
+    if (committed.length > 0) this.afterCommit(readings);
     for (const durable of committed) durable();
   }
 }
+
+/** Each reading's first value in the group's transaction, undefined for one that failed. */
+async function readAtCommit(tx: Transaction, readings: string[]): Promise<Map<string, unknown>> {
+  const values = new Map<string, unknown>();
+  for (const reading of readings)
+    values.set(reading, (await tx.execute(reading).catch(() => undefined))?.rows[0]?.[0]);
+  return values;
+}
+
+const lostError = () =>
+  new LibsqlError(
+    "The write thread stopped during the write: whether it was committed is not known",
+    "SQLITE_IOERR",
+  );
 
 const closedError = () => new LibsqlError("The transaction is closed", "TRANSACTION_CLOSED");
 const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));

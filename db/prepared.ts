@@ -20,6 +20,7 @@ import {
   type DriverValueDecoder,
 } from "drizzle-orm";
 import type { InArgs, Row } from "@libsql/client";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { readValue, type Db, type DbOrTx } from "./client";
 import { rowValues } from "./read-statements";
 
@@ -193,6 +194,8 @@ export interface PreparedWrite {
   run(on: DbOrTx, values?: Record<string, unknown>): Promise<unknown>;
   /** Its RETURNING rows, by the returned columns' names in the database. */
   returning<Row>(on: DbOrTx, values?: Record<string, unknown>): Promise<Row[]>;
+  /** The statement with these values, for `writeTogether`. */
+  statement(on: Db, values?: Record<string, unknown>): { sql: string; args: InArgs };
 }
 
 /**
@@ -214,7 +217,49 @@ export function prepareWrite(build: (on: DbOrTx) => Buildable): PreparedWrite {
     async returning<Row>(on: DbOrTx, values: Record<string, unknown> = {}) {
       return on.all<Row>(bound(on, values));
     },
+    statement(on, values = {}) {
+      statement ??= built(build(on));
+      return { sql: statement.text, args: statement.fill(values) as InArgs };
+    },
   };
+}
+
+/**
+ * Statements built by `prepareWrite`, run as one batch: they commit together or not at all. With no
+ * JavaScript to run between them, on a database file they commit on the write thread, off the event loop
+ * (db/write-statements.ts, docs/decisions/034). Answers each statement's rows (RETURNING) as arrays of
+ * values.
+ */
+export async function writeTogether(
+  db: Db,
+  ...writes: { write: PreparedWrite; values: Record<string, unknown> }[]
+): Promise<ArrayLike<unknown>[][]> {
+  const results = await db.$client.batch(
+    writes.map(({ write, values }) => write.statement(db, values)),
+    "write",
+  );
+  return results.map((result) => result.rows.map(rowValues));
+}
+
+/**
+ * An INSERT of one row that happens only where `condition` holds, for `prepareWrite`:
+ * `insert into t (…) select ?, ?, … where condition`. Its values are placeholders named as the columns,
+ * as `placeholders` makes them, and the omitted columns are stored as NULL. The condition keeps a write
+ * that depends on another's outcome (a quota's count) inside one batch.
+ */
+export function insertWhere<T extends SQLiteTable>(
+  on: DbOrTx,
+  table: T,
+  omit: readonly (keyof T["$inferInsert"] & string)[],
+  condition: SQL,
+) {
+  const values = Object.entries(getTableColumns(table))
+    // As Drizzle lists them in an INSERT: every column but generated ones.
+    .filter(([, column]) => column.generated === undefined)
+    .map(([name, column]) =>
+      omit.includes(name as never) ? sql`null` : sql`${new Param(param(name), column)}`,
+    );
+  return on.insert(table).select(sql`select ${sql.join(values, sql`, `)} where ${condition}`);
 }
 
 /**

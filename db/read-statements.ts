@@ -1,5 +1,5 @@
 // Reads outside a transaction, on an embedded database file, run on a thread of their own
-// (db/read-thread.mjs): libsql runs every statement synchronously, and on the event loop a page of rows
+// (db/sqlite-worker.mjs): libsql runs every statement synchronously, and on the event loop a page of rows
 // held up every other request for as long as SQLite worked, on a cold processor several times what the
 // same statement costs in a loop (docs/decisions/033). One thread per process serves every file's reads,
 // each read client with a connection of its own there, its statements kept prepared.
@@ -7,141 +7,30 @@
 // Object.defineProperty calls per column (docs/decisions/024); here rows are made by a class per column
 // list. The result has the client's shape: rows read by index and by column name (the first of two
 // columns with one name wins), names and types of the columns.
-import { Worker } from "node:worker_threads";
-import type { InArgs, InValue, ResultSet, Row } from "@libsql/client";
-import { libsqlPath, STATEMENTS_PER_CONNECTION } from "./statement-cache";
+import type { InArgs, ResultSet, Row } from "@libsql/client";
+import { newConnection, sqlArgs, sqliteThread, type Lost, type ThreadItem } from "./sqlite-thread";
+import { STATEMENTS_PER_CONNECTION } from "./statement-cache";
 
 const VALUES = Symbol("values");
 
-/** What the thread answers for one read (db/read-thread.mjs). */
+/** What the thread answers for one read (db/sqlite-worker.mjs). */
 type Answer =
   | { id: number; value: unknown }
   | { id: number; rows: unknown[][]; columns: string[]; columnTypes: string[] }
   | { id: number; failed: true };
 
-interface Read {
-  id: number;
-  connection: number;
-  path: string;
-  timeout: number;
+interface Read extends ThreadItem {
   sql: string;
   args: unknown[];
   one: boolean;
 }
 
-/**
- * The process's read thread, started at the first read and again after it ended. Reads asked for in one
- * turn of the event loop (every request whose bytes arrived together) travel as one message, and their
- * answers as one: waking the other thread is the dearest part of a message on these virtual machines
- * (31 µs of the event loop per read when each read went alone). The thread keeps the process alive only
- * while a read is waiting.
- */
-class ReadThread {
-  #worker: Worker | null = null;
-  /** The thread failed before it answered anything: the client answers every read from then on. */
-  #failed = false;
-  /** Told to end: it keeps the process alive until it has. */
-  #ending = false;
-  readonly #waiting = new Map<number, (answer: Answer | null) => void>();
-  #outbox: Read[] = [];
-  #nextId = 0;
-
-  read(read: Omit<Read, "id">): Promise<Answer | null> {
-    if (this.#failed) return Promise.resolve(null);
-    const worker = this.#started();
-    const id = this.#nextId++;
-    if (this.#waiting.size === 0) worker.ref();
-    const answered = new Promise<Answer | null>((resolve) => this.#waiting.set(id, resolve));
-    if (this.#outbox.push({ ...read, id }) === 1) setImmediate(() => this.#flush());
-    return answered;
-  }
-
-  close(connection: number): void {
-    // After the reads already asked of that connection, which would otherwise open it again.
-    this.#flush();
-    this.#worker?.postMessage({ close: connection });
-  }
-
-  /** Ends the thread once it has answered what was asked of it (never `terminate`: see read-thread.mjs). */
-  async end(): Promise<void> {
-    const worker = this.#worker;
-    if (!worker) return;
-    const exited = new Promise((resolve) => worker.once("exit", resolve));
-    // An idle thread is unreferenced: without this, a process awaiting its end would just exit.
-    this.#ending = true;
-    worker.ref();
-    this.#flush();
-    worker.postMessage({ end: true });
-    await exited;
-  }
-
-  #flush(): void {
-    const reads = this.#outbox;
-    if (reads.length === 0) return;
-    this.#outbox = [];
-    try {
-      this.#worker?.postMessage(reads);
-    } catch {
-      // A value the thread cannot be sent (sqlArgs should have kept it here): the client answers.
-      for (const read of reads) this.#answer(read.id, null);
-    }
-  }
-
-  #started(): Worker {
-    if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL("./read-thread.mjs", import.meta.url), {
-      workerData: { libsql: libsqlPath(), statementsPerConnection: STATEMENTS_PER_CONNECTION },
-      // The process's own flags are not the thread's (a loader, an --input-type would stop it).
-      execArgv: [],
-    });
-    worker.unref();
-    let answered = false;
-    worker.on("message", (answers: Answer[]) => {
-      answered = true;
-      for (const answer of answers) this.#answer(answer.id, answer);
-    });
-    // A thread that died answers every waiting read with null: the client runs them instead, and the
-    // next read starts another thread. One that failed before it ever answered (libsql would not load
-    // in a thread) is not started again.
-    const ended = (error?: unknown) => {
-      if (error) {
-        console.error("The read thread failed:", error);
-        if (!answered) this.#failed = true;
-      }
-      if (this.#worker !== worker) return;
-      this.#worker = null;
-      this.#ending = false;
-      this.#outbox = [];
-      for (const id of [...this.#waiting.keys()]) this.#answer(id, null);
-    };
-    worker.on("error", ended);
-    worker.on("exit", () => ended());
-    return (this.#worker = worker);
-  }
-
-  #answer(id: number, answer: Answer | null): void {
-    const resolve = this.#waiting.get(id);
-    if (!resolve) return;
-    this.#waiting.delete(id);
-    if (this.#waiting.size === 0 && !this.#ending) this.#worker?.unref();
-    resolve(answer);
-  }
-}
-
-let thread: ReadThread | null = null;
-let nextConnection = 0;
-
-/**
- * Ends the process's read thread (at shutdown), once it has answered the reads already sent to it; reads
- * asked for meanwhile are answered by the client, and a later read starts another thread.
- */
-export function endReadThread(): Promise<void> {
-  return thread?.end() ?? Promise.resolve();
-}
+/** The process's read thread. */
+const thread = sqliteThread<Read, Answer>("read");
 
 export class ReadStatements {
   /** This client's connection on the read thread. */
-  readonly #connection = nextConnection++;
+  readonly #connection = newConnection();
   /** Closed with its client: later reads go to the client, which refuses them (CLIENT_CLOSED). */
   #closed = false;
 
@@ -158,23 +47,7 @@ export class ReadStatements {
   async execute(sql: string, args: InArgs | undefined): Promise<ResultSet | null> {
     const answer = await this.#read(sql, args, false);
     if (!answer || !("rows" in answer)) return null;
-    const { columns, columnTypes } = answer;
-    const Row = rowClassOf(columns);
-    const rows = answer.rows.map((v) => new Row(v.map(fromSql)));
-    return {
-      columns,
-      columnTypes,
-      rows,
-      rowsAffected: 0,
-      lastInsertRowid: undefined,
-      toJSON: () => ({
-        columns,
-        columnTypes,
-        rows: rows.map((r) => Array.from(r, toJson)),
-        rowsAffected: 0,
-        lastInsertRowid: null,
-      }),
-    };
+    return resultSet(answer);
   }
 
   /**
@@ -189,14 +62,14 @@ export class ReadStatements {
 
   close(): void {
     this.#closed = true;
-    thread?.close(this.#connection);
+    thread.close(this.#connection);
   }
 
-  #read(sql: string, args: InArgs | undefined, one: boolean): Promise<Answer | null> {
+  #read(sql: string, args: InArgs | undefined, one: boolean): Promise<Answer | Lost | null> {
     if (this.#closed || (args !== undefined && !Array.isArray(args))) return Promise.resolve(null);
     const bound = args ? sqlArgs(args) : [];
     if (!bound) return Promise.resolve(null);
-    return (thread ??= new ReadThread()).read({
+    return thread.send({
       connection: this.#connection,
       path: this.path,
       timeout: this.options.timeout,
@@ -207,29 +80,32 @@ export class ReadStatements {
   }
 }
 
-/**
- * Arguments as the client would bind them, or null for one it would refuse (it then says why) or that
- * cannot be sent to the thread.
- */
-function sqlArgs(args: InValue[]): unknown[] | null {
-  const bound: unknown[] = new Array(args.length);
-  for (let i = 0; i < args.length; i++) {
-    const value = args[i];
-    if (typeof value === "number") {
-      if (!Number.isFinite(value)) return null;
-      bound[i] = value;
-    } else if (typeof value === "boolean") bound[i] = value ? 1 : 0;
-    else if (value instanceof Date) bound[i] = value.valueOf();
-    else if (
-      value === null ||
-      typeof value === "string" ||
-      value instanceof ArrayBuffer ||
-      value instanceof Uint8Array
-    )
-      bound[i] = value;
-    else return null;
-  }
-  return bound;
+/** What a statement answered on a thread, in the client's result shape. */
+export function resultSet(
+  answer:
+    | { rows: unknown[][]; columns: string[]; columnTypes: string[] }
+    | { rowsAffected: number; lastInsertRowid: number | bigint },
+): ResultSet {
+  const [columns, columnTypes] = "rows" in answer ? [answer.columns, answer.columnTypes] : [[], []];
+  const Row = rowClassOf(columns);
+  const rows = "rows" in answer ? answer.rows.map((v) => new Row(v.map(fromSql))) : [];
+  // As the client: statements that return rows say nothing of what they changed.
+  const [rowsAffected, lastInsertRowid] =
+    "rows" in answer ? [0, undefined] : [answer.rowsAffected, BigInt(answer.lastInsertRowid)];
+  return {
+    columns,
+    columnTypes,
+    rows,
+    rowsAffected,
+    lastInsertRowid,
+    toJSON: () => ({
+      columns,
+      columnTypes,
+      rows: rows.map((r) => Array.from(r, toJson)),
+      rowsAffected,
+      lastInsertRowid: lastInsertRowid === undefined ? null : String(lastInsertRowid),
+    }),
+  };
 }
 
 /**

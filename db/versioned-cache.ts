@@ -52,6 +52,14 @@ async function readVersion(
 }
 
 /**
+ * Every name's version and the schema's, as each group of writes leaves them: read in the group's
+ * transaction, under its write lock, so nothing comes between the reading and the commit, and after a
+ * commit of ours no lookup reads the version again (docs/decisions/034).
+ */
+const AT_COMMIT = `select json_object('schema', (select schema_version from pragma_schema_version),
+  'versions', (select json_group_object(name, version) from cache_versions))`;
+
+/**
  * A name's version as this process last read it, shared by every use kept under the name, so that a
  * commit costs one reading of the version per name, not one per use.
  */
@@ -73,27 +81,56 @@ class Version {
     private readonly checkEveryMs: number,
   ) {}
 
-  /** Read the version again before the next lookup (this process has just committed something). */
-  readonly committed = () => {
+  /**
+   * This process has just committed something: take the version as the commit left it (`reading`, see
+   * AT_COMMIT), or read it again before the next lookup where that is not known (a statement that ran
+   * alone, a schema changed since the triggers were counted).
+   */
+  readonly committed = (reading?: unknown) => {
     this.#commits++;
     this.#checkedAt = -Infinity;
+    if (typeof reading !== "string") return;
+    const { schema, versions } = JSON.parse(reading) as {
+      schema: number;
+      versions: Partial<Record<CacheVersionName, number>>;
+    };
+    const value = versions[this.name];
+    if (value === undefined || schema !== this.#schemaSeen) return;
+    if (value !== this.value) {
+      this.value = value;
+      this.generation++;
+    }
+    this.#checkedAt = performance.now();
   };
 
   /** The generation now, having read the version if it is due. */
-  async current(): Promise<number> {
+  current(): Promise<number> | number {
     const now = performance.now();
     if (now - this.#checkedAt < this.checkEveryMs) return this.generation;
+    // Lookups that find the version due together share one reading, unless a commit of ours came
+    // between: a reading begun before it is too old for a lookup begun after.
+    if (this.#reading?.commits !== this.#commits)
+      this.#reading = { commits: this.#commits, generation: this.#read(now) };
+    return this.#reading.generation;
+  }
+
+  /** The reading under way, and the commits this process had made when it began. */
+  #reading: { commits: number; generation: Promise<number> } | null = null;
+
+  async #read(now: number): Promise<number> {
     const commits = this.#commits;
     // A version that cannot be read keeps nothing; the lookups themselves then read as before.
     const read = await readVersion(this.db, this.name, this.#schemaSeen).catch(() => undefined);
+    // Taken over by a commit of ours meanwhile: what it left is newer than this reading.
+    if (commits !== this.#commits) return this.generation;
     this.#schemaSeen = read?.schema;
     const value = read?.version;
     if (value === undefined || value !== this.value) {
       this.value = value;
       this.generation++;
     }
-    // One read across a commit of ours is read again next time.
-    if (value !== undefined && commits === this.#commits) this.#checkedAt = now;
+    if (value !== undefined) this.#checkedAt = now;
+    this.#reading = null;
     return this.generation;
   }
 }
@@ -192,7 +229,7 @@ export class VersionedCache<T> {
     let version = versions.get(name);
     if (version === undefined) {
       const made = new Version(db, name, checkEveryMs);
-      version = watchCommits(db, made.committed) ? made : null;
+      version = watchCommits(db, made.committed, AT_COMMIT) ? made : null;
       versions.set(name, version);
     }
     const cache = new VersionedCache<T>(version);

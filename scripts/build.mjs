@@ -22,8 +22,8 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-// The read thread runs as a file of its own beside the server (db/read-statements.ts finds it there).
-copyFileSync("db/read-thread.mjs", "dist/read-thread.mjs");
+// The SQLite threads run as a file of their own beside the server (db/sqlite-thread.ts finds it there).
+copyFileSync("db/sqlite-worker.mjs", "dist/sqlite-worker.mjs");
 console.log("built dist/main.mjs");
 
 // The widget: a tiny classic-script loader and the panel it imports on first interaction. The panel's

@@ -2,7 +2,7 @@
 // (widget, ingest) and growing delays (sign-in, sign-up, mail; see Backoff).
 import { eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "../../db/client";
-import { param, prepareWrite } from "../../db/prepared";
+import { param, prepareWrite, writeTogether, type PreparedWrite } from "../../db/prepared";
 import { rateLimits } from "../../db/schema";
 
 export interface Limit {
@@ -30,11 +30,47 @@ const countHit = prepareWrite((on) =>
 );
 
 /** Counts one request against `key`; says whether it is allowed and, if not, when to retry. */
-export async function hit(db: DbOrTx, key: string, { max, windowMs }: Limit, now = Date.now()) {
-  const windowStart = now - (now % windowMs);
+export async function hit(db: DbOrTx, key: string, limit: Limit, now = Date.now()) {
+  const windowStart = windowOf(limit, now);
   const [row] = await countHit.returning<{ count: number }>(db, { key, windowStart });
-  const count = row?.count ?? 1;
-  return { allowed: count <= max, retryAfterMs: windowStart + windowMs - now };
+  return verdict(row?.count ?? 1, limit, windowStart, now);
+}
+
+const windowOf = ({ windowMs }: Limit, now: number) => now - (now % windowMs);
+
+const verdict = (count: number, { max, windowMs }: Limit, windowStart: number, now: number) => ({
+  allowed: count <= max,
+  retryAfterMs: windowStart + windowMs - now,
+});
+
+/**
+ * The condition of a write counted by `countedTogether`: the count of the placeholder `limitKey` is at
+ * most `limitMax` (the count just made, in the same batch).
+ */
+export const withinLimit = () =>
+  sql`(select ${rateLimits.count} from ${rateLimits} where ${rateLimits.key} = ${param("limitKey")}) <= ${param("limitMax")}`;
+
+/**
+ * Counts one request against `key` and runs `write` in the same commit, as one batch with nothing to
+ * run between the two, so on a database file both leave the event loop (`writeTogether`). `write` must
+ * be built with `withinLimit()` as its condition (`insertWhere`): over the limit the count commits and
+ * the write changes nothing, as in `countedWrite`.
+ */
+export async function countedTogether(
+  db: Db,
+  key: string,
+  limit: Limit,
+  write: PreparedWrite,
+  values: Record<string, unknown>,
+  now = Date.now(),
+) {
+  const windowStart = windowOf(limit, now);
+  const [counted] = await writeTogether(
+    db,
+    { write: countHit, values: { key, windowStart } },
+    { write, values: { ...values, limitKey: key, limitMax: limit.max } },
+  );
+  return verdict(Number(counted?.[0]?.[0] ?? 1), limit, windowStart, now);
 }
 
 /**

@@ -7,11 +7,11 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
-import { param, placeholders, prepareRows, prepareWrite } from "../../db/prepared";
+import { insertWhere, param, prepareRows, prepareWrite } from "../../db/prepared";
 import { accounts, feedback, locales, requests, sites, users, type SiteRow } from "../../db/schema";
 import { VersionedCache } from "../../db/versioned-cache";
 import { DomainError } from "../errors";
-import { countedWrite, type Limit } from "./rate-limit";
+import { countedTogether, countedWrite, withinLimit, type Limit } from "./rate-limit";
 import { isUniqueViolation, normalizeEmail } from "./accounts";
 import { insertRequest, noFiles } from "./requests";
 
@@ -196,28 +196,32 @@ export interface Quota {
 async function counted<T>(db: Db, quota: Quota, write: (tx: Tx) => Promise<T>): Promise<T> {
   const outcome = await countedWrite(db, quota.key, quota.limit, write);
   if (outcome.allowed) return outcome.value;
-  const wait = Math.ceil(outcome.retryAfterMs / 1000);
-  throw new DomainError("TOO_MANY_REQUESTS", "widget.tooMany", undefined, wait);
+  throw tooMany(outcome.retryAfterMs);
 }
 
-/** A submission's row (built once: the widget's busiest write). */
+const tooMany = (retryAfterMs: number) =>
+  new DomainError("TOO_MANY_REQUESTS", "widget.tooMany", undefined, Math.ceil(retryAfterMs / 1000));
+
+/**
+ * A submission's row (built once: the widget's busiest write), stored only while the sender is within
+ * the quota counted in the same batch.
+ */
 const insertFeedback = prepareWrite((on) =>
-  on
-    .insert(feedback)
-    .values(
-      placeholders(feedback, [
-        "requestId",
-        "orderId",
-        "followedUpAt",
-        "followedUpBy",
-        "followUpRequestId",
-      ]),
-    )
+  insertWhere(
+    on,
+    feedback,
+    ["requestId", "orderId", "followedUpAt", "followedUpBy", "followUpRequestId"],
+    withinLimit(),
+  )
     // A retry after a lost answer: stored once already.
     .onConflictDoNothing({ target: feedback.idempotencyKey }),
 );
 
-/** Stores a rating, NPS answer or comment once per idempotency key. */
+/**
+ * Stores a rating, NPS answer or comment once per idempotency key. The identity is checked first, with
+ * reads; the count and the row then go as one batch, which on a database file commits off the event loop
+ * (the widget's busiest door, docs/decisions/034).
+ */
 export async function submitFeedback(
   db: Db,
   site: SiteRow,
@@ -225,27 +229,34 @@ export async function submitFeedback(
   quota: Quota,
 ) {
   if (input.website) return { ok: true as const };
-  return counted(db, quota, async (tx) => {
-    const who = await verifiedAccount(tx, site, input.identity);
+  let who: Awaited<ReturnType<typeof verifiedAccount>>;
+  try {
+    who = await verifiedAccount(db, site, input.identity);
     refuseAnonymous(site, input.identity);
-    await insertFeedback.run(tx, {
-      id: newId(),
-      kind: input.kind,
-      score: input.kind === "comment" ? null : (input.score ?? null),
-      comment: input.comment || null,
-      userId: who?.userId ?? null,
-      accountId: who?.accountId ?? null,
-      locale: input.locale,
-      siteId: site.id,
-      pageUrl: input.pageUrl ?? null,
-      pageTitle: input.pageTitle ?? null,
-      productRef: input.product ?? null,
-      userAgent: input.userAgent ?? null,
-      idempotencyKey: input.idempotencyKey,
-      createdAt: Date.now(),
+  } catch (refusal) {
+    // A refused submission is counted too; over the limit, the sender hears that instead.
+    return counted(db, quota, () => {
+      throw refusal;
     });
-    return { ok: true as const };
+  }
+  const outcome = await countedTogether(db, quota.key, quota.limit, insertFeedback, {
+    id: newId(),
+    kind: input.kind,
+    score: input.kind === "comment" ? null : (input.score ?? null),
+    comment: input.comment || null,
+    userId: who?.userId ?? null,
+    accountId: who?.accountId ?? null,
+    locale: input.locale,
+    siteId: site.id,
+    pageUrl: input.pageUrl ?? null,
+    pageTitle: input.pageTitle ?? null,
+    productRef: input.product ?? null,
+    userAgent: input.userAgent ?? null,
+    idempotencyKey: input.idempotencyKey,
+    createdAt: Date.now(),
   });
+  if (!outcome.allowed) throw tooMany(outcome.retryAfterMs);
+  return { ok: true as const };
 }
 
 /** Opens a request in the staff inbox (channel widget) once per idempotency key. */

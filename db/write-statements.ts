@@ -1,0 +1,90 @@
+// Groups of writes that need no JavaScript between their statements (a single INSERT, UPDATE or DELETE
+// outside a transaction, a batch) run on a thread of their own on an embedded database file
+// (db/sqlite-worker.mjs, docs/decisions/034): their statements, the savepoints, the commit and its fsync
+// then leave the event loop free, which goes on reading the next requests while the group commits. The
+// write queue (db/client.ts) still decides whose turn it is, so the process keeps one writer at a time.
+import type { InArgs, InStatement, ResultSet } from "@libsql/client";
+import { resultSet } from "./read-statements";
+import { newConnection, sqlArgs, sqliteThread, type ThreadItem } from "./sqlite-thread";
+
+/** A statement as the thread takes it: positional arguments it can be sent. */
+export interface ThreadStatement {
+  sql: string;
+  args: unknown[];
+}
+
+type StatementAnswer =
+  | { rows: unknown[][]; columns: string[]; columnTypes: string[] }
+  | { rowsAffected: number; lastInsertRowid: number | bigint };
+
+interface Group extends ThreadItem {
+  members: ThreadStatement[][];
+  readings: string[];
+}
+
+/** What the thread answers for a group (db/sqlite-worker.mjs). */
+type GroupAnswer =
+  | {
+      id: number;
+      members: ({ results: StatementAnswer[] } | { failed: true })[];
+      readings: unknown[];
+    }
+  | { id: number; failed: true };
+
+/** The process's write thread. */
+const thread = sqliteThread<Group, GroupAnswer>("write");
+
+/** The statements as the thread takes them, or null when one of them is not for it (named arguments). */
+export function threadStatements(stmts: InStatement[]): ThreadStatement[] | null {
+  const sendable: ThreadStatement[] = [];
+  for (const stmt of stmts) {
+    const args: InArgs = typeof stmt === "string" ? [] : (stmt.args ?? []);
+    const bound = Array.isArray(args) ? sqlArgs(args) : null;
+    if (!bound) return null;
+    sendable.push({ sql: typeof stmt === "string" ? stmt : stmt.sql, args: bound });
+  }
+  return sendable;
+}
+
+export class WriteStatements {
+  /** This client's connection on the write thread. */
+  readonly #connection = newConnection();
+  #closed = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: { timeout: number },
+  ) {}
+
+  /**
+   * Runs the members as one transaction, each in a savepoint of its own, and the readings (statements
+   * of one value) last, then commits once. Answers null when nothing of it was committed (the thread
+   * could not be asked, or the transaction or its commit failed), else per member its results, or null
+   * for a member whose statements failed and were undone, and each reading's first value (undefined
+   * where it failed). Either way the caller runs what was not committed through the client, which
+   * gives any error its usual form. "lost": the thread died with the group, committed or not.
+   */
+  async group(
+    members: ThreadStatement[][],
+    readings: string[],
+  ): Promise<{ members: (ResultSet[] | null)[]; readings: unknown[] } | "lost" | null> {
+    if (this.#closed) return null;
+    const { path, options } = this;
+    // The write queue has waited for its members already.
+    const answer = await thread.send(
+      { connection: this.#connection, path, timeout: options.timeout, members, readings },
+      { now: true },
+    );
+    if (answer && "lost" in answer) return "lost";
+    if (!answer || !("members" in answer)) return null;
+    return {
+      members: answer.members.map((m) => ("results" in m ? m.results.map(resultSet) : null)),
+      readings: answer.readings,
+    };
+  }
+
+  close(): void {
+    this.#closed = true;
+    thread.close(this.#connection);
+  }
+}
