@@ -6,7 +6,14 @@ import { createAccount, createUser } from "../tests/factories/people";
 import { createTestDb, type TestDb } from "../tests/helpers/db";
 import { newId } from "./ids";
 import type { DbOrTx } from "./client";
-import { param, placeholders, prepareRows, prepareWrite } from "./prepared";
+import {
+  insertWhere,
+  param,
+  placeholders,
+  prepareRows,
+  prepareWrite,
+  writeTogether,
+} from "./prepared";
 import { accounts, auditLog, rateLimits, sites, users } from "./schema";
 
 let t: TestDb;
@@ -275,5 +282,83 @@ describe("prepareWrite", () => {
         .select({ id: auditLog.id, email: auditLog.actorEmail, ip: auditLog.ip })
         .from(auditLog),
     ).toEqual([{ id: "r1", email: "a@example.com", ip: null }]);
+  });
+});
+
+describe("insertWhere and writeTogether", () => {
+  /** A site, stored only while the rate-limit count named "gate" is at most 1. */
+  const gatedSite = prepareWrite((on) =>
+    insertWhere(
+      on,
+      sites,
+      ["disabledAt"],
+      sql`(select ${rateLimits.count} from ${rateLimits} where ${rateLimits.key} = 'gate') <= 1`,
+    ),
+  );
+  const count = prepareWrite((on) =>
+    on
+      .insert(rateLimits)
+      .values({ key: param("key"), windowStart: 0, count: 1 })
+      .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } })
+      .returning({ count: rateLimits.count }),
+  );
+  const site = (id: string) => ({
+    id,
+    name: `Gated ${id}`,
+    publicKey: `pk_${id}`,
+    identitySecret: "s",
+    allowedOrigins: ["https://gated.example"],
+    allowAnonymous: false,
+    color: "#000000",
+    position: "left",
+    createdAt: 1,
+  });
+  const gated = () =>
+    t.db
+      .select({ id: sites.id, origins: sites.allowedOrigins, anonymous: sites.allowAnonymous })
+      .from(sites)
+      .where(sql`${sites.name} like 'Gated %'`)
+      .orderBy(sites.id);
+
+  it("inserts through the columns' encoders only while the condition holds, the omitted columns NULL", async () => {
+    const answers = [];
+    for (const id of ["g1", "g2"])
+      answers.push(
+        await writeTogether(
+          t.db,
+          { write: count, values: { key: "gate" } },
+          { write: gatedSite, values: site(id) },
+        ),
+      );
+    // Each statement's RETURNING rows as arrays of values; the insert returns none.
+    expect(answers.map((a) => a.map((rows) => rows.map((row) => Array.from(row))))).toEqual([
+      [[[1]], []],
+      [[[2]], []],
+    ]);
+    expect(await gated()).toEqual([
+      { id: "g1", origins: ["https://gated.example"], anonymous: false },
+    ]);
+    const stored = await t.db.$client.execute(
+      "select position, disabled_at, typeof(allow_anonymous) from sites where id = 'g1'",
+    );
+    expect(Array.from(stored.rows[0]!)).toEqual(["left", null, "integer"]);
+  });
+
+  it("commits the statements together or not at all", async () => {
+    await writeTogether(
+      t.db,
+      { write: count, values: { key: "gate" } },
+      { write: gatedSite, values: site("g1") },
+    );
+    await expect(
+      writeTogether(
+        t.db,
+        { write: count, values: { key: "other" } },
+        // Another site's public key: the insert fails, and the count before it goes with it.
+        { write: gatedSite, values: { ...site("g2"), publicKey: "pk_0" } },
+      ),
+    ).rejects.toThrow(/UNIQUE constraint failed: sites.public_key/);
+    expect(await t.db.select({ key: rateLimits.key }).from(rateLimits)).toEqual([{ key: "gate" }]);
+    expect(await gated()).toHaveLength(1);
   });
 });

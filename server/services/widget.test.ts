@@ -190,6 +190,10 @@ describe("the widget door", () => {
         }),
       ),
     ).toBe("TOO_MANY_REQUESTS:widget.tooMany");
+    // Over the limit nothing is stored, and the try is counted (the busiest-senders list shows it).
+    expect(await rows()).toBe(WIDGET_RATE.max);
+    const [counter] = await t.db.select({ count: rateLimits.count }).from(rateLimits);
+    expect(counter?.count).toBe(WIDGET_RATE.max + 1);
     // The refusal says when the window ends (the door's Retry-After), never more than the window.
     const refusal = await widget()
       .feedback({ site: site.publicKey, idempotencyKey: key(), kind: "rating", score: 5 })
