@@ -76,7 +76,10 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
  *
  * Writers that find others queued share one physical transaction (group commit, docs/decisions/027): each
  * runs in a SAVEPOINT of its own, one after the other, and the group commits once, so a burst of
- * submissions pays one fsync instead of one each (synchronous=FULL stays).
+ * submissions pays one fsync instead of one each (synchronous=FULL stays). Reads outside a transaction run
+ * on the read thread (decision 033); writes with nothing to run between their statements (one statement
+ * outside a transaction, a batch) commit in groups on the write thread, still one turn of this queue at
+ * a time (decision 034).
  */
 function oneWriterAtATime(client: Client, reads: ReadStatements, writes: WriteStatements): Client {
   const commitListeners: CommitListeners = new Map();
@@ -385,7 +388,8 @@ class WriteQueue {
    * the commit listeners. One group at a time, as on the event loop: while it commits, the next
    * requests queue and go together, sharing the next COMMIT's fsync. What the thread did not commit goes
    * to the front of the queue, to run on the event loop in a group there: a member's failure then comes
-   * with the client's error, and a thread that cannot run (or died) costs speed, never a write.
+   * with the client's error, and a thread that cannot run costs speed, never a write. A thread that died
+   * with the group fails its writers: whether the group committed is not known.
    */
   private async threadGroup(first: ThreadWaiter) {
     const members = [first];
@@ -398,7 +402,8 @@ class WriteQueue {
       readings,
     );
     if (answer === "lost") {
-      // Run again, a write might be stored twice: its writer hears that the outcome is not known.
+      // It may have committed: the listeners read afresh. Run again, a write might be stored twice.
+      this.afterCommit();
       for (const m of members) m.fail(lostError());
       return;
     }

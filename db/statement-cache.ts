@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 
 /**
  * Statements kept per connection, least recently used dropped first. The read thread's connection
- * (db/read-thread.mjs) sees every distinct SELECT the app sends: a few hundred, as filters combine.
+ * (db/sqlite-worker.mjs) sees every distinct SELECT the app sends: a few hundred, as filters combine.
  */
 export const STATEMENTS_PER_CONNECTION = 300;
 
