@@ -625,6 +625,34 @@ describe("writes with nothing to run between their statements (db/write-statemen
     expect(await keys()).toEqual(["next"]);
   });
 
+  it("fail with SQLITE_BUSY when another process holds the lock all along, the event loop free", async () => {
+    t = await createTestDb();
+    const holder = createClient({ url: t.url });
+    const held = await holder.transaction("write");
+    try {
+      let ticks = 0;
+      const ticking = setInterval(() => ticks++, 100);
+      const started = performance.now();
+      const write = await insertKey("waits").then(
+        () => "stored",
+        (error: LibsqlError) => error.code,
+      );
+      clearInterval(ticking);
+      const waited = performance.now() - started;
+      expect(write).toBe("SQLITE_BUSY");
+      // The busy timeout (5 s) once, on the thread, not again on the event loop; meanwhile the event
+      // loop ran its timers.
+      expect(waited).toBeGreaterThan(4_500);
+      expect(waited).toBeLessThan(9_000);
+      expect(ticks).toBeGreaterThan(30);
+    } finally {
+      await held.rollback();
+      holder.close();
+    }
+    await insertKey("after");
+    expect(await keys()).toEqual(["after"]);
+  }, 20_000);
+
   it("are committed through the client when the thread ends, and start another for the next", async () => {
     t = await createTestDb();
     const sent = insertKey("a");

@@ -83,11 +83,12 @@ export async function openDb({ url, authToken }: DbOptions): Promise<Db> {
  */
 function oneWriterAtATime(client: Client, reads: ReadStatements, writes: WriteStatements): Client {
   const commitListeners: CommitListeners = new Map();
-  const queue = new WriteQueue(client, writes, commitListeners, (readings) => {
+  const queue = new WriteQueue(client, writes, commitListeners, (atCommit) => {
     // What is committed stays committed: a listener's failure must not fail the writers.
     for (const [listener, reading] of commitListeners) {
       try {
-        listener(reading === undefined ? undefined : readings?.get(reading));
+        const value = reading === undefined ? undefined : atCommit?.values.get(reading);
+        listener(value, atCommit?.readAt);
       } catch (error) {
         console.error("A commit listener failed:", error);
       }
@@ -196,7 +197,13 @@ export async function closeDb(db: Db): Promise<void> {
 }
 
 /** Commit listeners, each with the reading it asked for (see `watchCommits`). */
-type CommitListeners = Map<(value?: unknown) => void, string | undefined>;
+type CommitListeners = Map<(value?: unknown, readAt?: number) => void, string | undefined>;
+
+/** The readings a group took before its COMMIT, and when (`performance.now()`, just before). */
+interface AtCommit {
+  values: Map<string, unknown>;
+  readAt: number;
+}
 
 /**
  * Calls `listener` after each commit this process makes through `db` (a group's, or a statement that runs
@@ -208,7 +215,7 @@ type CommitListeners = Map<(value?: unknown) => void, string | undefined>;
  */
 export function watchCommits(
   db: Db,
-  listener: (value?: unknown) => void,
+  listener: (value?: unknown, readAt?: number) => void,
   reading?: string,
 ): boolean {
   const listeners = (db.$client as Client & { [COMMITTED]?: CommitListeners })[COMMITTED];
@@ -293,7 +300,7 @@ class WriteQueue {
     private readonly writes: WriteStatements,
     private readonly listeners: CommitListeners,
     /** Told after every commit, before the writers are answered, with the listeners' readings. */
-    private readonly afterCommit: (readings?: Map<string, unknown>) => void,
+    private readonly afterCommit: (atCommit?: AtCommit) => void,
   ) {}
 
   /** A statement that must not run inside a transaction, or is best alone (DDL, PRAGMA, VACUUM). */
@@ -397,6 +404,7 @@ class WriteQueue {
     while (members.length < GROUP_LIMIT && this.waiting[0]?.kind === "thread")
       members.push(this.waiting.shift() as ThreadWaiter);
     const readings = readingsOf(this.listeners);
+    const readAt = performance.now();
     const answer = await this.writes.group(
       members.map((m) => m.statements),
       readings,
@@ -407,9 +415,17 @@ class WriteQueue {
       for (const m of members) m.fail(lostError());
       return;
     }
+    if (answer && "busy" in answer) {
+      // As the event loop's group would have failed, after waiting as long.
+      for (const m of members) m.fail(new LibsqlError(answer.busy, "SQLITE_BUSY"));
+      return;
+    }
     const answers = answer?.members;
     if (answers?.some((results) => results !== null))
-      this.afterCommit(new Map(readings.map((r, i) => [r, answer!.readings[i]])));
+      this.afterCommit({
+        values: new Map(readings.map((r, i) => [r, answer!.readings[i]])),
+        readAt,
+      });
     const again: Waiter[] = [];
     members.forEach((m, i) => {
       const results = answers?.[i];
@@ -447,7 +463,7 @@ class WriteQueue {
       return;
     }
     const committed: ((error?: Error) => void)[] = [];
-    let readings: Map<string, unknown> | undefined;
+    let readings: AtCommit | undefined;
     try {
       let joined: MemberWaiter | undefined = first;
       for (let size = 1; joined; joined = await this.joiner(size++)) {
@@ -485,11 +501,12 @@ class WriteQueue {
 }
 
 /** Each reading's first value in the group's transaction, undefined for one that failed. */
-async function readAtCommit(tx: Transaction, readings: string[]): Promise<Map<string, unknown>> {
+async function readAtCommit(tx: Transaction, readings: string[]): Promise<AtCommit> {
+  const readAt = performance.now();
   const values = new Map<string, unknown>();
   for (const reading of readings)
     values.set(reading, (await tx.execute(reading).catch(() => undefined))?.rows[0]?.[0]);
-  return values;
+  return { values, readAt };
 }
 
 const lostError = () =>

@@ -97,29 +97,31 @@ export class SqliteThread<Item extends ThreadItem, Answer extends { id: number }
       execArgv: [],
     });
     worker.unref();
-    let answered = false;
-    worker.on("message", (answers: Answer[]) => {
-      answered = true;
-      for (const answer of answers) this.#answer(answer.id, answer);
+    /** libsql loaded: an item sent from then on may have run (the thread says "ready" first). */
+    let ready = false;
+    worker.on("message", (answers: Answer[] | "ready") => {
+      if (answers === "ready") ready = true;
+      else for (const answer of answers) this.#answer(answer.id, answer);
     });
-    // A thread that died answers the items it was sent as lost, and those it was not with null; the
-    // next item starts another thread. One that failed before it ever answered (libsql would not load
-    // in a thread) is not started again.
-    const ended = (error?: unknown) => {
-      if (error) {
-        console.error(`The ${this.name} thread failed:`, error);
-        if (!answered) this.#failed = true;
-      }
+    // A thread that failed takes nothing more. One that failed before it was ready (libsql would not
+    // load in a thread) is not started again.
+    worker.on("error", (error) => {
+      console.error(`The ${this.name} thread failed:`, error);
+      if (!ready) this.#failed = true;
+      if (this.#worker === worker) this.#ending = true;
+    });
+    // Only once it has exited are its connections closed (and the write lock free): the items it was
+    // sent are then answered as lost, those it never had (or could not have run) with null, and the
+    // next item starts another thread.
+    worker.on("exit", () => {
       if (this.#worker !== worker) return;
       this.#worker = null;
       this.#ending = false;
       const unsent = new Set(this.#outbox.map((item) => item.id));
       this.#outbox = [];
       for (const id of [...this.#waiting.keys()])
-        this.#answer(id, unsent.has(id) ? null : { id, lost: true });
-    };
-    worker.on("error", ended);
-    worker.on("exit", () => ended());
+        this.#answer(id, ready && !unsent.has(id) ? { id, lost: true } : null);
+    });
     return (this.#worker = worker);
   }
 

@@ -16,7 +16,10 @@
 //   (statements of one value, for the commit listeners, db/client.ts), and commits once. It is answered
 //   `{ id, members, readings }` with, per member, `{ results }` (per statement `{ rows, columns,
 //   columnTypes }` or `{ rowsAffected, lastInsertRowid }`) or `{ failed }` (its writes undone, the rest
-//   committed), and each reading's value; or `{ id, failed }` when nothing of it was committed.
+//   committed), and each reading's value; `{ id, failed }` when nothing of it was committed; `{ id, busy }`
+//   (the error's message) when another process held the write lock for the whole busy timeout.
+//
+// The thread says "ready" once libsql is loaded: an item sent to a thread that died before that never ran.
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -25,6 +28,9 @@ const Database = createRequire(import.meta.url)(workerData.libsql);
 /** Statements kept per connection, least recently used dropped first. */
 const keep = workerData.statementsPerConnection;
 const SAVEPOINT = "tengsl_writer";
+
+// Loaded: from now on, a write group this thread was sent may have run (db/sqlite-thread.ts).
+parentPort.postMessage("ready");
 
 /** @type {Map<number, { db: any, statements: Map<string, { statement: any, returnsData: boolean, columns?: string[], columnTypes?: string[] }> }>} */
 const connections = new Map();
@@ -59,7 +65,10 @@ function writeGroup({ id, connection, path, timeout, members, readings }) {
   try {
     open = connectionOf(connection, path, timeout);
     statementOf(open, "BEGIN IMMEDIATE").statement.run();
-  } catch {
+  } catch (error) {
+    // Another process held the write lock for the whole busy timeout: run again on the event loop,
+    // the group would wait as long again there, blocking every request. Its writers hear it.
+    if (String(error?.code).startsWith("SQLITE_BUSY")) return { id, busy: String(error.message) };
     return { id, failed: true };
   }
   try {
@@ -74,7 +83,9 @@ function writeGroup({ id, connection, path, timeout, members, readings }) {
     try {
       if (open.db.inTransaction) open.db.exec("ROLLBACK");
     } catch {
-      close(connection);
+      // Nor would a closed connection with prepared statements: the thread ends, which releases the
+      // lock, and the group's writers hear that its outcome is not known.
+      process.exit(1);
     }
     return { id, failed: true };
   }

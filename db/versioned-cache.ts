@@ -86,7 +86,7 @@ class Version {
    * AT_COMMIT), or read it again before the next lookup where that is not known (a statement that ran
    * alone, a schema changed since the triggers were counted).
    */
-  readonly committed = (reading?: unknown) => {
+  readonly committed = (reading?: unknown, readAt?: number) => {
     this.#commits++;
     this.#checkedAt = -Infinity;
     if (typeof reading !== "string") return;
@@ -95,12 +95,12 @@ class Version {
       versions: Partial<Record<CacheVersionName, number>>;
     };
     const value = versions[this.name];
-    if (value === undefined || schema !== this.#schemaSeen) return;
+    if (value === undefined || schema !== this.#schemaSeen || readAt === undefined) return;
     if (value !== this.value) {
       this.value = value;
       this.generation++;
     }
-    this.#checkedAt = performance.now();
+    this.#checkedAt = readAt;
   };
 
   /** The generation now, having read the version if it is due. */
@@ -108,29 +108,31 @@ class Version {
     const now = performance.now();
     if (now - this.#checkedAt < this.checkEveryMs) return this.generation;
     // Lookups that find the version due together share one reading, unless a commit of ours came
-    // between: a reading begun before it is too old for a lookup begun after.
-    if (this.#reading?.commits !== this.#commits)
-      this.#reading = { commits: this.#commits, generation: this.#read(now) };
-    return this.#reading.generation;
+    // between (a reading begun before it is too old for a lookup begun after) or it began longer ago
+    // than a reading is trusted.
+    const shared = this.#reading;
+    if (shared?.commits === this.#commits && now - shared.startedAt < this.checkEveryMs)
+      return shared.generation;
+    const reading = { commits: this.#commits, startedAt: now, generation: this.#read(now) };
+    this.#reading = reading;
+    return reading.generation;
   }
 
-  /** The reading under way, and the commits this process had made when it began. */
-  #reading: { commits: number; generation: Promise<number> } | null = null;
+  /** The reading under way: the commits this process had made and the time when it began. */
+  #reading: { commits: number; startedAt: number; generation: Promise<number> } | null = null;
 
   async #read(now: number): Promise<number> {
     const commits = this.#commits;
     // A version that cannot be read keeps nothing; the lookups themselves then read as before.
     const read = await readVersion(this.db, this.name, this.#schemaSeen).catch(() => undefined);
-    // Taken over by a commit of ours meanwhile: what it left is newer than this reading.
-    if (commits !== this.#commits) return this.generation;
     this.#schemaSeen = read?.schema;
     const value = read?.version;
     if (value === undefined || value !== this.value) {
       this.value = value;
       this.generation++;
     }
-    if (value !== undefined) this.#checkedAt = now;
-    this.#reading = null;
+    // One read across a commit of ours is read again next time.
+    if (value !== undefined && commits === this.#commits) this.#checkedAt = now;
     return this.generation;
   }
 }

@@ -29,7 +29,8 @@ type GroupAnswer =
       members: ({ results: StatementAnswer[] } | { failed: true })[];
       readings: unknown[];
     }
-  | { id: number; failed: true };
+  | { id: number; failed: true }
+  | { id: number; busy: string };
 
 /** The process's write thread. */
 const thread = sqliteThread<Group, GroupAnswer>("write");
@@ -62,12 +63,15 @@ export class WriteStatements {
    * could not be asked, or the transaction or its commit failed), else per member its results, or null
    * for a member whose statements failed and were undone, and each reading's first value (undefined
    * where it failed). Either way the caller runs what was not committed through the client, which
-   * gives any error its usual form. "lost": the thread died with the group, committed or not.
+   * gives any error its usual form. "lost": the thread died with the group, committed or not;
+   * `{ busy }`: another process held the write lock for the whole busy timeout (the error's message).
    */
   async group(
     members: ThreadStatement[][],
     readings: string[],
-  ): Promise<{ members: (ResultSet[] | null)[]; readings: unknown[] } | "lost" | null> {
+  ): Promise<
+    { members: (ResultSet[] | null)[]; readings: unknown[] } | { busy: string } | "lost" | null
+  > {
     if (this.#closed) return null;
     const { path, options } = this;
     // The write queue has waited for its members already.
@@ -76,6 +80,7 @@ export class WriteStatements {
       { now: true },
     );
     if (answer && "lost" in answer) return "lost";
+    if (answer && "busy" in answer) return { busy: answer.busy };
     if (!answer || !("members" in answer)) return null;
     return {
       members: answer.members.map((m) => ("results" in m ? m.results.map(resultSet) : null)),

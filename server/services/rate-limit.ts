@@ -65,12 +65,18 @@ export async function countedTogether(
   now = Date.now(),
 ) {
   const windowStart = windowOf(limit, now);
-  const [counted] = await writeTogether(
-    db,
-    { write: countHit, values: { key, windowStart } },
-    { write, values: { ...values, limitKey: key, limitMax: limit.max } },
-  );
-  return verdict(Number(counted?.[0]?.[0] ?? 1), limit, windowStart, now);
+  try {
+    const [counted] = await writeTogether(
+      db,
+      { write: countHit, values: { key, windowStart } },
+      { write, values: { ...values, limitKey: key, limitMax: limit.max } },
+    );
+    return verdict(Number(counted?.[0]?.[0] ?? 1), limit, windowStart, now);
+  } catch (error) {
+    // As in `countedWrite`: a failed write is counted on its own, and its own error reported.
+    await hit(db, key, limit).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**

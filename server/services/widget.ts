@@ -11,7 +11,7 @@ import { insertWhere, param, prepareRows, prepareWrite } from "../../db/prepared
 import { accounts, feedback, locales, requests, sites, users, type SiteRow } from "../../db/schema";
 import { VersionedCache } from "../../db/versioned-cache";
 import { DomainError } from "../errors";
-import { countedTogether, countedWrite, withinLimit, type Limit } from "./rate-limit";
+import { countedTogether, countedWrite, hit, withinLimit, type Limit } from "./rate-limit";
 import { isUniqueViolation, normalizeEmail } from "./accounts";
 import { insertRequest, noFiles } from "./requests";
 
@@ -234,10 +234,10 @@ export async function submitFeedback(
     who = await verifiedAccount(db, site, input.identity);
     refuseAnonymous(site, input.identity);
   } catch (refusal) {
-    // A refused submission is counted too; over the limit, the sender hears that instead.
-    return counted(db, quota, () => {
-      throw refusal;
-    });
+    // A refused submission is counted too (one statement, off the event loop); over the limit, the
+    // sender hears that instead.
+    const count = await hit(db, quota.key, quota.limit);
+    throw count.allowed ? refusal : tooMany(count.retryAfterMs);
   }
   const outcome = await countedTogether(db, quota.key, quota.limit, insertFeedback, {
     id: newId(),
