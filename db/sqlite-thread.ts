@@ -28,11 +28,11 @@ export interface Lost {
  * these virtual machines (31 µs of the event loop per read when each read went alone). The thread keeps
  * the process alive only while an item is waiting. An item that never reached the thread (it could
  * never start, or it was told to end) is answered null: the caller then asks the client, which answers
- * as before. One sent to a thread that died before answering is answered `Lost`.
+ * as before. One sent to a thread that was ready and died before answering is answered `Lost`.
  */
 export class SqliteThread<Item extends ThreadItem, Answer extends { id: number }> {
   #worker: Worker | null = null;
-  /** The thread failed before it answered anything: the client answers everything from then on. */
+  /** The thread failed before it was ready (libsql loaded): the client answers everything from now on. */
   #failed = false;
   /** Told to end: it keeps the process alive until it has. */
   #ending = false;
@@ -53,8 +53,9 @@ export class SqliteThread<Item extends ThreadItem, Answer extends { id: number }
     const id = this.#nextId++;
     if (this.#waiting.size === 0) worker.ref();
     const answered = new Promise<Answer | Lost | null>((resolve) => this.#waiting.set(id, resolve));
-    if (this.#outbox.push({ ...item, id } as Item) === 1 && !now) setImmediate(() => this.#flush());
+    this.#outbox.push({ ...item, id } as Item);
     if (now) this.#flush();
+    else if (this.#outbox.length === 1) setImmediate(() => this.#flush());
     return answered;
   }
 
