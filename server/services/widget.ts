@@ -235,9 +235,9 @@ export async function submitFeedback(
     refuseAnonymous(site, input.identity);
   } catch (refusal) {
     // A refused submission is counted too (one statement, off the event loop); over the limit, the
-    // sender hears that instead.
-    const count = await hit(db, quota.key, quota.limit);
-    throw count.allowed ? refusal : tooMany(count.retryAfterMs);
+    // sender hears that instead. Should the count fail, the refusal is still what the sender hears.
+    const count = await hit(db, quota.key, quota.limit).catch(() => null);
+    throw count && !count.allowed ? tooMany(count.retryAfterMs) : refusal;
   }
   const outcome = await countedTogether(db, quota.key, quota.limit, insertFeedback, {
     id: newId(),
