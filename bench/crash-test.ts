@@ -66,7 +66,8 @@ export async function runCrashTest({
   for (const port of ports) servers.push(await startServer(env(port)));
   const urls = ports.map((port) => `http://127.0.0.1:${port}`);
 
-  const db = createClient({ url: dbUrl });
+  // It writes beside two servers starting up: it waits for their write lock as they do.
+  const db = createClient({ url: dbUrl, timeout: 5_000 });
   const siteKey = `crash_${newId()}`;
   await db.execute({
     sql: `insert into sites (id, name, public_key, identity_secret, allowed_origins, created_at)
