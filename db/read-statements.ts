@@ -8,7 +8,13 @@
 // list. The result has the client's shape: rows read by index and by column name (the first of two
 // columns with one name wins), names and types of the columns.
 import type { InArgs, ResultSet, Row } from "@libsql/client";
-import { newConnection, sqlArgs, sqliteThread, type Lost, type ThreadItem } from "./sqlite-thread";
+import {
+  sqlArgs,
+  sqliteThread,
+  ThreadConnection,
+  type Lost,
+  type ThreadItem,
+} from "./sqlite-thread";
 import { STATEMENTS_PER_CONNECTION } from "./statement-cache";
 
 const VALUES = Symbol("values");
@@ -29,15 +35,15 @@ interface Read extends ThreadItem {
 const thread = sqliteThread<Read, Answer>("read");
 
 export class ReadStatements {
-  /** This client's connection on the read thread. */
-  readonly #connection = newConnection();
-  /** Closed with its client: later reads go to the client, which refuses them (CLIENT_CLOSED). */
-  #closed = false;
+  /**
+   * This client's connection on the read thread. Closed with its client: later reads go to the client,
+   * which refuses them (CLIENT_CLOSED).
+   */
+  readonly #on: ThreadConnection<Read, Answer>;
 
-  constructor(
-    private readonly path: string,
-    private readonly options: { timeout: number },
-  ) {}
+  constructor(path: string, options: { timeout: number }) {
+    this.#on = new ThreadConnection(thread, path, options.timeout);
+  }
 
   /**
    * The statement's result, or null when it is not one this path takes (named arguments, a value the
@@ -61,22 +67,14 @@ export class ReadStatements {
   }
 
   close(): void {
-    this.#closed = true;
-    thread.close(this.#connection);
+    this.#on.close();
   }
 
   #read(sql: string, args: InArgs | undefined, one: boolean): Promise<Answer | Lost | null> {
-    if (this.#closed || (args !== undefined && !Array.isArray(args))) return Promise.resolve(null);
+    if (args !== undefined && !Array.isArray(args)) return Promise.resolve(null);
     const bound = args ? sqlArgs(args) : [];
     if (!bound) return Promise.resolve(null);
-    return thread.send({
-      connection: this.#connection,
-      path: this.path,
-      timeout: this.options.timeout,
-      sql,
-      args: bound,
-      one,
-    });
+    return this.#on.send({ sql, args: bound, one });
   }
 }
 

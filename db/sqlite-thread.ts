@@ -156,8 +156,38 @@ export async function endSqliteThreads(): Promise<void> {
 
 let nextConnection = 0;
 
-/** A number for a client's connection on a thread, unique in the process. */
-export const newConnection = () => nextConnection++;
+/**
+ * A client's connection on a thread, opened there by the first item sent for it and closed with the
+ * client; once closed, what is sent for it is answered null (the client then refuses it, as its own).
+ */
+export class ThreadConnection<Item extends ThreadItem, Answer extends { id: number }> {
+  readonly #id = nextConnection++;
+  #closed = false;
+
+  constructor(
+    private readonly thread: SqliteThread<Item, Answer>,
+    private readonly path: string,
+    private readonly timeout: number,
+  ) {}
+
+  /** `SqliteThread.send` on this connection. */
+  send(
+    item: Omit<Item, keyof ThreadItem>,
+    options?: { now?: boolean },
+  ): Promise<Answer | Lost | null> {
+    if (this.#closed) return Promise.resolve(null);
+    const { path, timeout } = this;
+    return this.thread.send(
+      { ...item, connection: this.#id, path, timeout } as Omit<Item, "id">,
+      options,
+    );
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.thread.close(this.#id);
+  }
+}
 
 /**
  * Arguments as the client would bind them, or null for one it would refuse (it then says why) or that

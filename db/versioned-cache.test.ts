@@ -29,52 +29,62 @@ afterEach(() => {
   t.close();
 });
 
-it("stops keeping when a trigger goes, also when a commit of ours lands during the reading", async () => {
+/** A cache that has kept "v1" for the key. */
+async function keptV1() {
   stored = "v1";
   const cache = VersionedCache.of<string>(t.db, "sites", "test", { checkEveryMs: WINDOW });
   await cache.read("k", load);
-  // Another process drops a trigger, then changes the row without raising the version.
-  await other.execute("drop trigger cache_versions_sites_update");
+  return cache;
+}
+
+/** Another process changes the kept row (`change` says what else it does to the database). */
+async function changedElsewhere(change: string) {
+  await other.execute(change);
   stored = "v2";
+}
+
+const raiseVersion = "update cache_versions set version = version + 1 where name = 'sites'";
+
+/**
+ * Once the version is due, a lookup whose reading waits behind a long read while `ours` commits a
+ * statement of ours: that lookup and the next must see the other process's change.
+ */
+async function lookupAcross(cache: VersionedCache<string>, ours: string) {
   await sleep(WINDOW * 3);
   const lookup = cache.read("k", load);
   const long = longRead(t);
-  // A write of ours commits on the write thread before the reading's answer: the schema changed, so
-  // its commit cannot tell the version, and the reading (which found the trigger gone) must count.
-  await t.db.$client.execute(
-    "insert into rate_limits (key, window_start, count) values ('w', 0, 1)",
-  );
+  await t.db.$client.execute(ours);
   expect(await lookup).toBe("v2");
   expect(await cache.read("k", load)).toBe("v2");
   await long;
+}
+
+it("stops keeping when a trigger goes, also when a commit of ours lands during the reading", async () => {
+  const cache = await keptV1();
+  // Another process drops a trigger, then changes the row without raising the version.
+  await changedElsewhere("drop trigger cache_versions_sites_update");
+  // A write of ours commits on the write thread before the reading's answer: the schema changed, so
+  // its commit cannot tell the version, and the reading (which found the trigger gone) must count.
+  await lookupAcross(
+    cache,
+    "insert into rate_limits (key, window_start, count) values ('w', 0, 1)",
+  );
 });
 
 it("trusts no reading begun before a statement of ours that ran alone", async () => {
-  stored = "v1";
-  const cache = VersionedCache.of<string>(t.db, "sites", "test", { checkEveryMs: WINDOW });
-  await cache.read("k", load);
-  await other.execute("update cache_versions set version = version + 1 where name = 'sites'");
-  stored = "v2";
-  await sleep(WINDOW * 3);
-  const lookup = cache.read("k", load);
-  const long = longRead(t);
+  const cache = await keptV1();
+  await changedElsewhere(raiseVersion);
   // Alone (it might change anything): the next lookup must read the version again.
-  await t.db.$client.execute("PRAGMA user_version = 1");
-  expect(await lookup).toBe("v2");
-  expect(await cache.read("k", load)).toBe("v2");
-  await long;
+  await lookupAcross(cache, "PRAGMA user_version = 1");
 });
 
 it("shares a reading among lookups only while it is recent", async () => {
-  stored = "v1";
-  const cache = VersionedCache.of<string>(t.db, "sites", "test", { checkEveryMs: WINDOW });
-  await cache.read("k", load);
+  const cache = await keptV1();
   await sleep(WINDOW * 2);
   const first = cache.read("k", load);
   const long = longRead(t);
   await sleep(20);
-  await other.execute("update cache_versions set version = version + 1 where name = 'sites'");
-  stored = "v2";
+  await changedElsewhere(raiseVersion);
   await sleep(WINDOW + 30);
   // Begun more than a window after the change, while the first reading still waits for its answer:
   // that reading is older than the window allows, so this lookup reads the version itself.

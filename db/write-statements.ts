@@ -5,7 +5,7 @@
 // write queue (db/client.ts) still decides whose turn it is, so the process keeps one writer at a time.
 import type { InArgs, InStatement, ResultSet } from "@libsql/client";
 import { resultSet } from "./read-statements";
-import { newConnection, sqlArgs, sqliteThread, type ThreadItem } from "./sqlite-thread";
+import { sqlArgs, sqliteThread, ThreadConnection, type ThreadItem } from "./sqlite-thread";
 
 /** A statement as the thread takes it: positional arguments it can be sent. */
 export interface ThreadStatement {
@@ -48,14 +48,12 @@ export function threadStatements(stmts: InStatement[]): ThreadStatement[] | null
 }
 
 export class WriteStatements {
-  /** This client's connection on the write thread. */
-  readonly #connection = newConnection();
-  #closed = false;
+  /** This client's connection on the write thread; closed with its client. */
+  readonly #on: ThreadConnection<Group, GroupAnswer>;
 
-  constructor(
-    private readonly path: string,
-    private readonly options: { timeout: number },
-  ) {}
+  constructor(path: string, options: { timeout: number }) {
+    this.#on = new ThreadConnection(thread, path, options.timeout);
+  }
 
   /**
    * Runs the members as one transaction, each in a savepoint of its own, and the readings (statements
@@ -72,13 +70,8 @@ export class WriteStatements {
   ): Promise<
     { members: (ResultSet[] | null)[]; readings: unknown[] } | { busy: string } | "lost" | null
   > {
-    if (this.#closed) return null;
-    const { path, options } = this;
     // The write queue has waited for its members already.
-    const answer = await thread.send(
-      { connection: this.#connection, path, timeout: options.timeout, members, readings },
-      { now: true },
-    );
+    const answer = await this.#on.send({ members, readings }, { now: true });
     if (answer && "lost" in answer) return "lost";
     if (answer && "busy" in answer) return { busy: answer.busy };
     if (!answer || !("members" in answer)) return null;
@@ -89,7 +82,6 @@ export class WriteStatements {
   }
 
   close(): void {
-    this.#closed = true;
-    thread.close(this.#connection);
+    this.#on.close();
   }
 }
