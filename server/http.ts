@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { brotliCompress, gzip } from "node:zlib";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { WIDGET_RATE, widgetRouter } from "./routers/widget";
+import { plainJsonDoor } from "./plain-json-door";
 import { allAllowedOrigins } from "./services/sites";
 import type { App } from "./app";
 import { createHttpContext } from "./context";
@@ -89,18 +90,20 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
     },
   });
 
-  const widget = createHTTPHandler({
+  // The busiest public door: one call per request in plain JSON, so it is served without tRPC's node
+  // adapter and its fetch Request and Response (server/plain-json-door.ts, docs/decisions/035).
+  const widget = plainJsonDoor({
     router: widgetRouter,
     basePath: `${WIDGET_PATH}/`,
     maxBodySize: 16 * 1024,
-    createContext: ({ req }) => ({
+    createContext: (req) => ({
       db: app.db,
       origin: req.headers.origin,
       ip: req.socket.remoteAddress ?? null,
       rate: { ...WIDGET_RATE, max: app.config.widgetRatePer10Minutes },
     }),
-    responseMeta: retryAfterHeader,
-    onError({ error }) {
+    errorHeaders: (error) => retryAfterHeader({ errors: [error] }).headers ?? {},
+    onError(error) {
       if (error.code === "INTERNAL_SERVER_ERROR")
         console.error("Widget request failed:", error.cause ?? error);
     },
@@ -158,7 +161,7 @@ async function widgetDoor(
   app: App,
   req: IncomingMessage,
   res: ServerResponse,
-  handler: RequestListener,
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
 ) {
   res.removeHeader("Content-Security-Policy");
   res.setHeader("Cache-Control", "no-store");
@@ -192,7 +195,7 @@ async function widgetDoor(
       }),
     );
   }
-  handler(req, res);
+  await handler(req, res);
 }
 
 /** The widget's loader and panel, built by `npm run build` into dist/widget; public, cached, CORS-open. */

@@ -1,5 +1,6 @@
 // The widget's own door (/api/widget): a separate tRPC router with no transformer, so the widget talks
 // plain JSON with fetch and carries no tRPC or superjson code. Public, CORS per site, rate-limited.
+// Served one call per request by server/plain-json-door.ts: no batching, no streaming.
 import { initTRPC } from "@trpc/server";
 import type { Db } from "../../db/client";
 import type { Limit } from "../services/rate-limit";
