@@ -1,7 +1,11 @@
-import type { IncomingMessage } from "node:http";
-import { describe, expect, it } from "vitest";
-import type { App } from "./app";
-import { isCrossOriginWrite, pickEncoding, securityHeaders } from "./http";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, expect, it, vi } from "vitest";
+import { CHECK_EVERY_MS } from "../db/versioned-cache";
+import { createTestDb } from "../tests/helpers/db";
+import { createApp, type App } from "./app";
+import { loadConfig } from "./config";
+import { createRequestListener, isCrossOriginWrite, pickEncoding, securityHeaders } from "./http";
 
 const origin = "https://portal.example.com";
 const req = (method: string, headers: Record<string, string> = {}) =>
@@ -81,5 +85,63 @@ describe("pickEncoding", () => {
   it("reads a malformed header as asking for nothing it cannot parse", () => {
     expect(pickEncoding("br;q=abc")).toBe("identity");
     expect(pickEncoding(";;,,")).toBe("identity");
+  });
+});
+
+describe("the widget's door", () => {
+  it("refuses another origin, and answers a failed origin check with the error's key, not a crash", async () => {
+    const t = await createTestDb();
+    const app = createApp(loadConfig({}), t.db);
+    const server = createServer(
+      createRequestListener(app, (_req, res) => res.writeHead(418).end()),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/widget/feedback`;
+    const submit = () =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://shop.example" },
+        body: "{}",
+      });
+    try {
+      const foreign = await submit();
+      expect(foreign.status).toBe(403);
+      expect(await foreign.json()).toEqual({
+        error: {
+          message: "widget.originNotAllowed",
+          code: -32003,
+          data: {
+            code: "FORBIDDEN",
+            httpStatus: 403,
+            messageKey: "widget.originNotAllowed",
+            fieldErrors: {},
+          },
+        },
+      });
+      // The sites can no longer be read (a closed database stands in for a failing one), once the
+      // origins kept in memory are due to be checked. Unhandled, the rejection would end the process
+      // (and fail this test).
+      t.db.$client.close();
+      await new Promise((resolve) => setTimeout(resolve, CHECK_EVERY_MS + 50));
+      for (const _ of [1, 2]) {
+        const failed = await submit();
+        expect(failed.status).toBe(500);
+        const text = await failed.text();
+        expect(JSON.parse(text)).toMatchObject({
+          error: { message: "error.unexpected", data: { code: "INTERNAL_SERVER_ERROR" } },
+        });
+        expect(text).not.toMatch(/closed|libsql|\bat /i);
+      }
+      // Logged for the operator (tests/setup fails a test on an error it did not expect).
+      const logged = vi.mocked(console.error);
+      expect(logged.mock.calls.map(([message]) => message)).toEqual([
+        "Widget request failed:",
+        "Widget request failed:",
+      ]);
+      logged.mockClear();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      t.close();
+    }
   });
 });

@@ -13,7 +13,10 @@ import { plainJsonDoor } from "./plain-json-door";
 import { allAllowedOrigins } from "./services/sites";
 import type { App } from "./app";
 import { createHttpContext } from "./context";
-import type { TRPCError } from "@trpc/server";
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import type { MessageKey } from "../site/i18n";
 import { retryAfterOf } from "./errors";
 import { createIngestHandler, INGEST_PATH } from "./ingest/http";
 import { appRouter } from "./root";
@@ -167,9 +170,17 @@ async function widgetDoor(
   res.setHeader("Cache-Control", "no-store");
   res.setHeader("Vary", "Origin");
   const origin = req.headers.origin;
-  const allowed = origin !== undefined && (await allAllowedOrigins(app.db)).has(origin);
+  /** The request's origin, when some site allows it. */
+  let allowed: string | undefined;
+  try {
+    if (origin !== undefined && (await allAllowedOrigins(app.db)).has(origin)) allowed = origin;
+  } catch (error) {
+    // The sites could not be read: answered as any failed call is, never left to crash the process.
+    console.error("Widget request failed:", error);
+    return refuseWidgetCall(res, "INTERNAL_SERVER_ERROR", "error.unexpected");
+  }
   if (allowed) {
-    res.setHeader("Access-Control-Allow-Origin", origin);
+    res.setHeader("Access-Control-Allow-Origin", allowed);
     res.setHeader("Access-Control-Allow-Methods", "GET, POST");
     res.setHeader("Access-Control-Allow-Headers", "content-type");
     res.setHeader("Access-Control-Max-Age", "600");
@@ -178,24 +189,22 @@ async function widgetDoor(
     res.writeHead(allowed ? 204 : 403);
     return res.end();
   }
-  if (!allowed) {
-    res.writeHead(403, { "Content-Type": "application/json" });
-    return res.end(
-      JSON.stringify({
-        error: {
-          message: "widget.originNotAllowed",
-          code: -32003,
-          data: {
-            code: "FORBIDDEN",
-            httpStatus: 403,
-            messageKey: "widget.originNotAllowed",
-            fieldErrors: {},
-          },
-        },
-      }),
-    );
-  }
+  if (!allowed) return refuseWidgetCall(res, "FORBIDDEN", "widget.originNotAllowed");
   await handler(req, res);
+}
+
+/** A widget call refused before its procedure runs, in the error shape of every widget answer. */
+function refuseWidgetCall(
+  res: ServerResponse,
+  code: "FORBIDDEN" | "INTERNAL_SERVER_ERROR",
+  messageKey: MessageKey,
+) {
+  const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code }));
+  const data = { code, httpStatus, messageKey, fieldErrors: {} };
+  res.writeHead(httpStatus, { "Content-Type": "application/json" });
+  res.end(
+    JSON.stringify({ error: { message: messageKey, code: TRPC_ERROR_CODES_BY_KEY[code], data } }),
+  );
 }
 
 /** The widget's loader and panel, built by `npm run build` into dist/widget; public, cached, CORS-open. */
