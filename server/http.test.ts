@@ -134,7 +134,7 @@ describe("the widget's door", () => {
       }
       // Logged for the operator (tests/setup fails a test on an error it did not expect).
       const logged = vi.mocked(console.error);
-      expect(logged.mock.calls.map(([message]) => message)).toEqual([
+      expect(logged.mock.calls.map(([message]) => String(message))).toEqual([
         "Widget request failed:",
         "Widget request failed:",
       ]);
