@@ -122,7 +122,13 @@ export function createRequestListener(app: App, astroHandler: RequestListener): 
 
     // The widget on company pages: other origins, no cookies; CORS only for origins some site allows.
     if (path === WIDGET_PATH || path.startsWith(`${WIDGET_PATH}/`))
-      return void widgetDoor(app, req, res, widget);
+      return void widgetDoor(app, req, res, widget).catch((error: unknown) => {
+        // The sites could not be read, or an error's answer could not be made: answered as any
+        // failed call is, never left to end the process as an unhandled rejection.
+        console.error("Widget request failed:", error);
+        if (!res.headersSent) refuseWidgetCall(res, "INTERNAL_SERVER_ERROR", "error.unexpected");
+        else res.destroy();
+      });
     if (path.startsWith(WIDGET_ASSETS_PATH))
       return void serveWidgetAsset(path.slice(WIDGET_ASSETS_PATH.length), req, res);
 
@@ -171,14 +177,8 @@ async function widgetDoor(
   res.setHeader("Vary", "Origin");
   const origin = req.headers.origin;
   /** The request's origin, when some site allows it. */
-  let allowed: string | undefined;
-  try {
-    if (origin !== undefined && (await allAllowedOrigins(app.db)).has(origin)) allowed = origin;
-  } catch (error) {
-    // The sites could not be read: answered as any failed call is, never left to crash the process.
-    console.error("Widget request failed:", error);
-    return refuseWidgetCall(res, "INTERNAL_SERVER_ERROR", "error.unexpected");
-  }
+  const allowed =
+    origin !== undefined && (await allAllowedOrigins(app.db)).has(origin) ? origin : undefined;
   if (allowed) {
     res.setHeader("Access-Control-Allow-Origin", allowed);
     res.setHeader("Access-Control-Allow-Methods", "GET, POST");

@@ -1,5 +1,5 @@
 import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -111,21 +111,19 @@ describe("plainJsonDoor", () => {
   });
 
   it("refuses unknown names (prototype ones too), other methods, batches and non-JSON bodies", async () => {
-    for (const path of [
-      "nope",
-      "__proto__",
-      "constructor",
-      "toString",
-      "",
-      "echo/more",
-      "%E0%A4%A",
-    ]) {
+    for (const path of ["nope", "__proto__", "constructor", "toString", "", "echo/more", "%00"]) {
       const res = await fetch(`${base}/door/${path}${input({ word: "a" })}`);
       expect(await answer(res), path).toMatchObject({
         status: 404,
-        body: error("NOT_FOUND", 404, decodeURIComponentOr(path), "error.notFound"),
+        body: error("NOT_FOUND", 404, decodeURIComponent(path), "error.notFound"),
       });
     }
+    // A malformed escape names nothing at all.
+    const malformed = await fetch(`${base}/door/ech%E0%A4%A${input({ word: "a" })}`);
+    expect(await answer(malformed)).toMatchObject({
+      status: 400,
+      body: { error: { data: { code: "BAD_REQUEST" } } },
+    });
     const get = await fetch(`${base}/door/store`);
     expect(get.status).toBe(405);
     expect(get.headers.get("allow")).toBe("POST");
@@ -141,6 +139,11 @@ describe("plainJsonDoor", () => {
       status: 400,
       body: error("BAD_REQUEST", 400, "echo", "error.unexpected"),
     });
+    // Only batch=1 asks for a batch, as in tRPC.
+    const single = await fetch(
+      `${base}/door/echo?batch=0${input({ word: "a" }).replace("?", "&")}`,
+    );
+    expect(single.status).toBe(200);
     for (const type of [
       "text/plain",
       "application/x-www-form-urlencoded",
@@ -188,6 +191,80 @@ describe("plainJsonDoor", () => {
     expect(stored).toEqual(["kept", "too", "after"]);
   });
 
+  it("counts a client that left during the body, or before it was read, as gone, not as a failure", async () => {
+    const gone = failures.length;
+    // Half a declared body, then the socket closes.
+    const socket = connect(Number(new URL(base).port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(
+      "POST /door/store HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n" +
+        '{"word":"half',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await expect.poll(() => failures.slice(gone)).toEqual(["store CLIENT_CLOSED_REQUEST"]);
+
+    // A door reached only after the client left (another part of the server awaited first): its
+    // request never ends, and the door must still settle.
+    const settled: string[] = [];
+    const late = plainJsonDoor({
+      router,
+      basePath: "/door/",
+      maxBodySize: 1024,
+      createContext: () => ({ caller: "late" }),
+      onError: (error, path) => settled.push(`${path} ${error.code}`),
+    });
+    const lateServer = createServer((req, res) => {
+      req.socket.once("close", () =>
+        setTimeout(() => void late(req, res).then(() => settled.push("done")), 50),
+      );
+    });
+    await new Promise<void>((resolve) => lateServer.listen(0, "127.0.0.1", resolve));
+    const port = (lateServer.address() as AddressInfo).port;
+    const client = connect(port, "127.0.0.1");
+    await new Promise((resolve) => client.once("connect", resolve));
+    const body = JSON.stringify({ word: "late" });
+    client.write(
+      `POST /door/store HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.destroy();
+    await expect.poll(() => settled).toEqual(["store CLIENT_CLOSED_REQUEST", "done"]);
+    await new Promise((resolve) => lateServer.close(resolve));
+    expect(stored).not.toContain("late");
+    expect(stored).not.toContain("half");
+  });
+
+  it("rejects only when an error's answer cannot be made, for its caller's last resort", async () => {
+    const broken = initTRPC.create({
+      errorFormatter: () => {
+        throw new Error("the formatter failed");
+      },
+    });
+    const door = plainJsonDoor({
+      router: broken.router({ ping: broken.procedure.query(() => "pong") }),
+      basePath: "/",
+      maxBodySize: 1024,
+      createContext: () => ({}),
+    });
+    const lastResort: unknown[] = [];
+    const brokenServer = createServer((req, res) =>
+      door(req, res).catch((failure: unknown) => {
+        lastResort.push(failure);
+        res.writeHead(500).end();
+      }),
+    );
+    await new Promise<void>((resolve) => brokenServer.listen(0, "127.0.0.1", resolve));
+    const at = `http://127.0.0.1:${(brokenServer.address() as AddressInfo).port}`;
+    try {
+      expect((await fetch(`${at}/ping`)).status).toBe(200);
+      expect((await fetch(`${at}/nope`)).status).toBe(500);
+      expect(lastResort).toHaveLength(1);
+    } finally {
+      await new Promise((resolve) => brokenServer.close(resolve));
+    }
+  });
+
   it("hides an internal error behind its key and tells onError; a throttle's refusal carries Retry-After", async () => {
     const crash = await post("crash", "");
     const text = await crash.text();
@@ -206,11 +283,3 @@ describe("plainJsonDoor", () => {
     );
   });
 });
-
-function decodeURIComponentOr(path: string) {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}

@@ -34,7 +34,11 @@ export interface PlainJsonDoorOptions<TRouter extends AnyRouter> {
 type ProcedureType = "query" | "mutation";
 const methodOf: Record<ProcedureType, string> = { query: "GET", mutation: "POST" };
 
-/** The request listener of a door that serves `router`'s queries and mutations one call per request. */
+/**
+ * The request listener of a door that serves `router`'s queries and mutations one call per request.
+ * Its promise rejects only when the error's answer itself cannot be made (the router's errorFormatter
+ * or `errorHeaders` threw): the caller answers that as its last resort.
+ */
 export function plainJsonDoor<TRouter extends AnyRouter>(
   options: PlainJsonDoorOptions<TRouter>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
@@ -43,13 +47,14 @@ export function plainJsonDoor<TRouter extends AnyRouter>(
   return async (req, res) => {
     const url = req.url ?? "/";
     const query = url.indexOf("?");
-    const path = procedurePath((query === -1 ? url : url.slice(0, query)).slice(basePath.length));
+    let path = (query === -1 ? url : url.slice(0, query)).slice(basePath.length);
     const params = new URLSearchParams(query === -1 ? "" : url.slice(query + 1));
     let type: ProcedureType | undefined;
     let input: unknown;
     let ctx: unknown;
     try {
-      if (params.has("batch"))
+      path = procedurePath(path);
+      if (params.get("batch") === "1")
         throw new TRPCError({
           code: "BAD_REQUEST",
           message: "Batching is not enabled on the server",
@@ -115,12 +120,12 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The procedure a path names, percent-escapes decoded as tRPC does (one that cannot be names none). */
+/** The procedure a path names, its percent-escapes decoded (a malformed one is refused, as tRPC does). */
 function procedurePath(encoded: string): string {
   try {
     return decodeURIComponent(encoded);
-  } catch {
-    return encoded;
+  } catch (cause) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "Invalid URL-encoding in path", cause });
   }
 }
 
@@ -129,6 +134,10 @@ function procedurePath(encoded: string): string {
  * is refused as soon as that is known, from its Content-Length or as it arrives, and left unread.
  */
 function jsonBody(req: IncomingMessage, max: number): Promise<string> {
+  // A client that went away is no failure of ours (499, not logged): before the door began to read
+  // (the request is then destroyed, and would never end), or while it read.
+  const closed = () => new TRPCError({ code: "CLIENT_CLOSED_REQUEST" });
+  if (req.destroyed) throw closed();
   const type = req.headers["content-type"]?.split(";", 1)[0]?.trim().toLowerCase();
   if (type !== "application/json")
     throw new TRPCError({
@@ -149,6 +158,10 @@ function jsonBody(req: IncomingMessage, max: number): Promise<string> {
       reject(tooLarge());
     };
     const onEnd = () => resolve(Buffer.concat(chunks, size).toString("utf8"));
-    req.on("data", onData).on("end", onEnd).once("error", reject);
+    // A request whose client goes away mid-body emits "error" (aborted).
+    req
+      .on("data", onData)
+      .on("end", onEnd)
+      .once("error", () => reject(closed()));
   });
 }
