@@ -248,12 +248,12 @@ describe("plainJsonDoor", () => {
       createContext: () => ({}),
     });
     const lastResort: unknown[] = [];
-    const brokenServer = createServer((req, res) =>
+    const brokenServer = createServer((req, res) => {
       door(req, res).catch((failure: unknown) => {
         lastResort.push(failure);
         res.writeHead(500).end();
-      }),
-    );
+      });
+    });
     await new Promise<void>((resolve) => brokenServer.listen(0, "127.0.0.1", resolve));
     const at = `http://127.0.0.1:${(brokenServer.address() as AddressInfo).port}`;
     try {
