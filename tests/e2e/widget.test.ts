@@ -208,7 +208,7 @@ describe.skipIf(!hasChromium)("the widget in the browser", () => {
     expect(shots[3]!.equals(shots[1]!)).toBe(true);
   });
 
-  it("explains a bad field in the visitor's words and stores nothing", async () => {
+  it("explains a bad field in the visitor's words, stores nothing, and keeps what was typed to mend it", async () => {
     await ui.page.goto(`${demoUrl}/`);
     await ui.page.getByRole("button", { name: "Feedback" }).click();
     await ui.page.getByRole("tab", { name: "Ask for help" }).click();
@@ -221,6 +221,22 @@ describe.skipIf(!hasChromium)("the widget in the browser", () => {
     await ui.page.getByRole("button", { name: "Send" }).click();
     await ui.page.getByText("Enter an email address like name@example.com.").waitFor();
     expect(await query("select id from requests where subject = ?", ["Bad email"])).toEqual([]);
+
+    // The form stays, with what was typed; the refused field is marked, described and focused.
+    const email = ui.page.getByLabel("Your email");
+    expect(await ui.page.getByLabel("How can we help?").inputValue()).toBe("Hello");
+    expect(await email.getAttribute("aria-invalid")).toBe("true");
+    expect(
+      await email.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+    ).toBe(true);
+    const described = await email.getAttribute("aria-describedby");
+    expect(await ui.page.locator(`#${described}`).textContent()).toBe(
+      "Enter an email address like name@example.com.",
+    );
+    await email.fill("gestur@example.com");
+    await ui.page.getByRole("button", { name: "Send" }).click();
+    await ui.page.getByText(/Your request #\d+ is with our team/).waitFor();
+    expect(await query("select id from requests where subject = ?", ["Bad email"])).toHaveLength(1);
   });
 
   it("keeps a submission made offline and sends it exactly once when back online", async () => {

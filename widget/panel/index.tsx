@@ -115,10 +115,9 @@ function Panel({
   close: () => void;
 }) {
   const [mode, setMode] = useState<Mode>(state.mode);
-  const [result, setResult] = useState<{
-    kind: "thanks" | "queued" | "error";
-    text: string;
-  } | null>(null);
+  const [result, setResult] = useState<{ kind: "thanks" | "queued"; text: string } | null>(null);
+  /** A refused submission: said in the form, which keeps what the visitor typed. */
+  const [failure, setFailure] = useState<Failure | null>(null);
   const [busy, setBusy] = useState(false);
   const dialog = useRef<HTMLDivElement>(null);
   useEffect(() => setMode(state.mode), [state.mode, state.open]);
@@ -129,6 +128,7 @@ function Panel({
 
   const send = async (path: Pending["path"], body: Record<string, unknown>) => {
     setBusy(true);
+    setFailure(null);
     const outcome = await submit(o.base, {
       key: newKey(),
       path,
@@ -158,9 +158,9 @@ function Panel({
     else if (outcome.retry && outcome.messageKey !== "widget.tooMany")
       setResult({ kind: "queued", text: t.queued });
     else
-      setResult({
-        kind: "error",
+      setFailure({
         text: (t as Record<string, string>)[outcome.messageKey] ?? t.error,
+        field: outcome.field,
       });
   };
 
@@ -208,6 +208,7 @@ function Panel({
             onClick={() => {
               setMode(m);
               setResult(null);
+              setFailure(null);
             }}
           >
             {m === "feedback" ? t.tabRating : m === "nps" ? t.tabNps : t.tabRequest}
@@ -229,25 +230,50 @@ function Panel({
         <RequestForm
           t={t}
           busy={busy}
+          failure={failure}
           identified={!!state.identity}
           send={(b) => void send("request", b)}
         />
       ) : (
-        <ScoreForm t={t} busy={busy} nps={mode === "nps"} send={(b) => void send("feedback", b)} />
+        <ScoreForm
+          t={t}
+          busy={busy}
+          failure={failure}
+          nps={mode === "nps"}
+          send={(b) => void send("feedback", b)}
+        />
       )}
       {pending > 0 && <p class="note">{t.pendingNote.replace("{n}", String(pending))}</p>}
     </div>
   );
 }
 
+/** Why the server refused a submission, and the field it named, if any. */
+interface Failure {
+  text: string;
+  field?: string | undefined;
+}
+
+const FAILURE_ID = "tengsl-failure";
+
+/** The refusal, announced, above the form's button. */
+const FailureNote = ({ failure }: { failure: Failure | null }) =>
+  failure && (
+    <p class="error" role="alert" id={FAILURE_ID}>
+      {failure.text}
+    </p>
+  );
+
 function ScoreForm({
   t,
   busy,
+  failure,
   nps,
   send,
 }: {
   t: Strings;
   busy: boolean;
+  failure: Failure | null;
   nps: boolean;
   send: (b: Record<string, unknown>) => void;
 }) {
@@ -302,8 +328,10 @@ function ScoreForm({
           maxLength={2000}
           value={comment}
           onInput={(e) => setComment(e.currentTarget.value)}
+          {...invalidIf(failure?.field === "comment")}
         />
       </label>
+      <FailureNote failure={failure} />
       <button type="submit" class="primary" disabled={busy}>
         {busy ? t.sending : t.send}
       </button>
@@ -314,15 +342,22 @@ function ScoreForm({
 function RequestForm({
   t,
   busy,
+  failure,
   identified,
   send,
 }: {
   t: Strings;
   busy: boolean;
+  failure: Failure | null;
   identified: boolean;
   send: (b: Record<string, unknown>) => void;
 }) {
   const [v, setV] = useState({ name: "", email: "", subject: "", message: "" });
+  const form = useRef<HTMLFormElement>(null);
+  // The field the server refused takes the focus, so the visitor can mend it at once.
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
+  }, [failure]);
   const field = (key: keyof typeof v, label: string, type = "text") => (
     <label class="field">
       {label}
@@ -333,6 +368,7 @@ function RequestForm({
           maxLength={5000}
           value={v[key]}
           onInput={(e) => setV({ ...v, [key]: e.currentTarget.value })}
+          {...invalidIf(failure?.field === key)}
         />
       ) : (
         <input
@@ -341,12 +377,14 @@ function RequestForm({
           maxLength={key === "subject" ? 200 : 254}
           value={v[key]}
           onInput={(e) => setV({ ...v, [key]: e.currentTarget.value })}
+          {...invalidIf(failure?.field === key)}
         />
       )}
     </label>
   );
   return (
     <form
+      ref={form}
       onSubmit={(e) => {
         e.preventDefault();
         send({ ...v, name: v.name || undefined, email: v.email || undefined });
@@ -358,9 +396,14 @@ function RequestForm({
       {field("message", t.message)}
       {/* Honeypot: invisible to people, tempting to bots. */}
       <input class="hp" name="website" tabIndex={-1} autoComplete="off" aria-hidden="true" />
+      <FailureNote failure={failure} />
       <button type="submit" class="primary" disabled={busy}>
         {busy ? t.sending : t.send}
       </button>
     </form>
   );
 }
+
+/** Marks the field the server refused, described by the refusal's note. */
+const invalidIf = (invalid: boolean) =>
+  invalid ? { "aria-invalid": true, "aria-describedby": FAILURE_ID } : {};

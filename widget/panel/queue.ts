@@ -9,7 +9,9 @@ export interface Pending {
 }
 
 export type Outcome =
-  { ok: true; data: { number?: number } } | { ok: false; retry: boolean; messageKey: string };
+  | { ok: true; data: { number?: number } }
+  /** `field`: the input the server refused, when it named one. */
+  | { ok: false; retry: boolean; messageKey: string; field?: string };
 
 const STORE = "tengsl:pending";
 
@@ -53,14 +55,13 @@ export async function send(base: string, item: Pending): Promise<Outcome> {
       error?: { message?: string; data?: { fieldErrors?: Record<string, string[]> } };
     };
     if (res.ok) return { ok: true, data: json.result?.data ?? {} };
+    // A field's own message ("enter an email like …") says more than "some input is not valid".
+    const [field, messages] = Object.entries(json.error?.data?.fieldErrors ?? {})[0] ?? [];
     return {
       ok: false,
       retry: res.status >= 500 || res.status === 429,
-      // A field's own message ("enter an email like …") says more than "some input is not valid".
-      messageKey:
-        Object.values(json.error?.data?.fieldErrors ?? {})[0]?.[0] ??
-        json.error?.message ??
-        "error",
+      messageKey: messages?.[0] ?? json.error?.message ?? "error",
+      ...(field ? { field } : {}),
     };
   } catch {
     return { ok: false, retry: true, messageKey: "queued" };
