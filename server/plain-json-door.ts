@@ -23,7 +23,7 @@ export interface PlainJsonDoorOptions<TRouter extends AnyRouter> {
   router: TRouter;
   /** The path the procedures' names follow, ending in "/" ("/api/widget/"). */
   basePath: string;
-  /** A larger body is refused with 413, unread. */
+  /** A larger body is refused with 413, and the rest of it discarded unparsed. */
   maxBodySize: number;
   createContext: (req: IncomingMessage) => inferRouterContext<TRouter>;
   /** Headers for an error's answer (a throttle's Retry-After). */
@@ -131,7 +131,7 @@ function procedurePath(encoded: string): string {
 
 /**
  * A POST's body as text, if it says it is JSON (as tRPC asks) and is no larger than `max`; a larger one
- * is refused as soon as that is known, from its Content-Length or as it arrives, and left unread.
+ * is refused as soon as that is known, from its Content-Length or as it arrives.
  */
 function jsonBody(req: IncomingMessage, max: number): Promise<string> {
   // A client that went away is no failure of ours (499, not logged): before the door began to read
