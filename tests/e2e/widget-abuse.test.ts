@@ -168,6 +168,12 @@ describe.skipIf(!hasChromium)("abuse controls in the browser", () => {
       await query("select id from feedback where comment = ?", ["Sent while blocked"]),
     ).toEqual([]);
     expect(await shop.evaluate(() => localStorage.getItem("tengsl:pending"))).toBeNull();
+    // The form stays as the visitor left it, and the focus is back on its button.
+    expect(await shop.getByLabel("Comment (optional)").inputValue()).toBe("Sent while blocked");
+    const send = shop.getByRole("button", { name: "Send" });
+    expect(await send.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(
+      true,
+    );
 
     await blocks.getByRole("button", { name: "Unblock: 127.0.0.1" }).click();
     await page.getByText("No active blocks.").waitFor();

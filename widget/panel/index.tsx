@@ -256,6 +256,20 @@ interface Failure {
 
 const FAILURE_ID = "tengsl-failure";
 
+/**
+ * After a refusal the field the server refused takes the focus, so the visitor can mend it at once;
+ * without one, the button (disabled while sending, it had lost the focus). Returns the form's ref.
+ */
+function useFocusOnFailure(failure: Failure | null) {
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!failure) return;
+    const invalid = form.current?.querySelector<HTMLElement>("[aria-invalid='true']");
+    (invalid ?? form.current?.querySelector<HTMLElement>("button[type=submit]"))?.focus();
+  }, [failure]);
+  return form;
+}
+
 /** The refusal, announced, above the form's button. */
 const FailureNote = ({ failure }: { failure: Failure | null }) =>
   failure && (
@@ -277,12 +291,14 @@ function ScoreForm({
   nps: boolean;
   send: (b: Record<string, unknown>) => void;
 }) {
+  const form = useFocusOnFailure(failure);
   const [score, setScore] = useState<number | null>(null);
   const [comment, setComment] = useState("");
   const [error, setError] = useState("");
   const scale = nps ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] : [1, 2, 3, 4, 5];
   return (
     <form
+      ref={form}
       onSubmit={(e) => {
         e.preventDefault();
         if (score === null) return setError(t["widget.scoreRequired"]);
@@ -353,11 +369,7 @@ function RequestForm({
   send: (b: Record<string, unknown>) => void;
 }) {
   const [v, setV] = useState({ name: "", email: "", subject: "", message: "" });
-  const form = useRef<HTMLFormElement>(null);
-  // The field the server refused takes the focus, so the visitor can mend it at once.
-  useEffect(() => {
-    form.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
-  }, [failure]);
+  const form = useFocusOnFailure(failure);
   const field = (key: keyof typeof v, label: string, type = "text") => (
     <label class="field">
       {label}
