@@ -193,7 +193,10 @@ async function widgetDoor(
   await handler(req, res);
 }
 
-/** A widget call refused before its procedure runs, in the error shape of every widget answer. */
+/**
+ * A widget call refused before its procedure runs, in the error shape of every widget answer. Built here
+ * rather than by the router's errorFormatter: it is also the last resort when that formatter failed.
+ */
 function refuseWidgetCall(
   res: ServerResponse,
   code: "FORBIDDEN" | "INTERNAL_SERVER_ERROR",
